@@ -1,0 +1,2 @@
+kafkaplus_unit_test(protocol_schema_test unit/protocol_schema_test.cpp)
+target_link_libraries(protocol_schema_test PRIVATE kafka::protocol)
