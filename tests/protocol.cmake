@@ -1,2 +1,5 @@
 kafkaplus_unit_test(protocol_schema_test unit/protocol_schema_test.cpp)
 target_link_libraries(protocol_schema_test PRIVATE kafka::protocol)
+
+kafkaplus_unit_test(protocol_roundtrip_test unit/protocol_roundtrip_test.cpp)
+target_link_libraries(protocol_roundtrip_test PRIVATE kafka::protocol)

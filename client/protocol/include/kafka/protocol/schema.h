@@ -161,6 +161,7 @@ template <Schema T> void encode_struct(Writer& w, const T& s, Context c) {
 
 template <class T> void decode_value(Reader& r, T& v, Context c);
 template <Schema T> void decode_struct(Reader& r, T& s, Context c);
+template <class E> void decode_elements(Reader& r, std::vector<E>& v, size_t n, Context c);
 
 template <class T> void decode_value(Reader& r, T& v, Context c) {
   if constexpr (std::is_same_v<T, bool>) v = r.boolean();
@@ -184,11 +185,19 @@ template <class T> void decode_value(Reader& r, T& v, Context c) {
   } else if constexpr (is_vector<T>::value) {
     auto n = r.array_len(c.flexible);
     if (n < 0) throw ProtocolError("null in non-nullable array");
-    v.clear();
-    v.resize(static_cast<size_t>(n));
-    for (auto& e : v) decode_value(r, e, c);
+    decode_elements(r, v, static_cast<size_t>(n), c);
   } else if constexpr (Schema<T>) decode_struct(r, v, c);
   else static_assert(sizeof(T) == 0, "no wire decoding for this type");
+}
+
+// Elements are appended as they decode and the up-front reservation is capped, so a hostile
+// count costs at most what the frame's bytes can really fill (array_len already bounds the count
+// by the bytes left; an element struct can be far larger in memory than on the wire).
+template <class E> void decode_elements(Reader& r, std::vector<E>& v, size_t n, Context c) {
+  constexpr size_t kMaxReserve = (64 * 1024) / sizeof(E) + 1;
+  v.clear();
+  v.reserve(n < kMaxReserve ? n : kMaxReserve);
+  for (size_t i = 0; i < n; ++i) decode_value(r, v.emplace_back(), c);
 }
 
 template <class T> void decode_nullable(Reader& r, std::optional<T>& v, Context c) {
@@ -199,9 +208,7 @@ template <class T> void decode_nullable(Reader& r, std::optional<T>& v, Context 
   } else if constexpr (is_vector<T>::value) {
     auto n = r.array_len(c.flexible);
     if (n < 0) { v.reset(); return; }
-    v.emplace();
-    v->resize(static_cast<size_t>(n));
-    for (auto& e : *v) decode_value(r, e, c);
+    decode_elements(r, v.emplace(), static_cast<size_t>(n), c);
   } else if constexpr (Schema<T>) {
     if (r.i8() < 0) { v.reset(); return; }
     v.emplace();
