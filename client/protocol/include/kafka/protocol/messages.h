@@ -16,14 +16,24 @@
 #include "kafka/protocol/messages/api_versions.h"
 #include "kafka/protocol/messages/create_partitions.h"
 #include "kafka/protocol/messages/create_topics.h"
+#include "kafka/protocol/messages/delete_groups.h"
 #include "kafka/protocol/messages/delete_records.h"
 #include "kafka/protocol/messages/delete_topics.h"
 #include "kafka/protocol/messages/describe_configs.h"
+#include "kafka/protocol/messages/describe_groups.h"
 #include "kafka/protocol/messages/fetch.h"
+#include "kafka/protocol/messages/find_coordinator.h"
+#include "kafka/protocol/messages/heartbeat.h"
 #include "kafka/protocol/messages/init_producer_id.h"
+#include "kafka/protocol/messages/join_group.h"
+#include "kafka/protocol/messages/leave_group.h"
+#include "kafka/protocol/messages/list_groups.h"
 #include "kafka/protocol/messages/list_offsets.h"
 #include "kafka/protocol/messages/metadata.h"
+#include "kafka/protocol/messages/offset_commit.h"
+#include "kafka/protocol/messages/offset_fetch.h"
 #include "kafka/protocol/messages/produce.h"
+#include "kafka/protocol/messages/sync_group.h"
 
 namespace kafka::proto {
 
@@ -35,13 +45,23 @@ using AllRequests = TypeList<
     FetchRequest,             // 1
     ListOffsetsRequest,       // 2
     MetadataRequest,          // 3
+    OffsetCommitRequest,      // 8
+    OffsetFetchRequest,       // 9
+    FindCoordinatorRequest,   // 10
+    JoinGroupRequest,         // 11
+    HeartbeatRequest,         // 12
+    LeaveGroupRequest,        // 13
+    SyncGroupRequest,         // 14
+    DescribeGroupsRequest,    // 15
+    ListGroupsRequest,        // 16
     ApiVersionsRequest,       // 18
     CreateTopicsRequest,      // 19
     DeleteTopicsRequest,      // 20
     DeleteRecordsRequest,     // 21
     InitProducerIdRequest,    // 22
     DescribeConfigsRequest,   // 32
-    CreatePartitionsRequest>; // 37
+    CreatePartitionsRequest,  // 37
+    DeleteGroupsRequest>;     // 42
 
 template <class... T> constexpr bool sorted_by_key(TypeList<T...>) {
   const int16_t keys[] = {static_cast<int16_t>(T::api_key)...};
