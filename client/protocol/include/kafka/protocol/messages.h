@@ -13,14 +13,18 @@
 #pragma once
 
 #include "kafka/protocol/protocol.h"
+#include "kafka/protocol/messages/add_offsets_to_txn.h"
+#include "kafka/protocol/messages/add_partitions_to_txn.h"
 #include "kafka/protocol/messages/api_versions.h"
 #include "kafka/protocol/messages/create_partitions.h"
 #include "kafka/protocol/messages/create_topics.h"
 #include "kafka/protocol/messages/delete_groups.h"
 #include "kafka/protocol/messages/delete_records.h"
 #include "kafka/protocol/messages/delete_topics.h"
+#include "kafka/protocol/messages/describe_cluster.h"
 #include "kafka/protocol/messages/describe_configs.h"
 #include "kafka/protocol/messages/describe_groups.h"
+#include "kafka/protocol/messages/end_txn.h"
 #include "kafka/protocol/messages/fetch.h"
 #include "kafka/protocol/messages/find_coordinator.h"
 #include "kafka/protocol/messages/heartbeat.h"
@@ -32,8 +36,13 @@
 #include "kafka/protocol/messages/metadata.h"
 #include "kafka/protocol/messages/offset_commit.h"
 #include "kafka/protocol/messages/offset_fetch.h"
+#include "kafka/protocol/messages/offset_for_leader_epoch.h"
 #include "kafka/protocol/messages/produce.h"
+#include "kafka/protocol/messages/sasl_authenticate.h"
+#include "kafka/protocol/messages/sasl_handshake.h"
 #include "kafka/protocol/messages/sync_group.h"
+#include "kafka/protocol/messages/txn_offset_commit.h"
+#include "kafka/protocol/messages/write_txn_markers.h"
 
 namespace kafka::proto {
 
@@ -41,27 +50,36 @@ template <class... T> struct TypeList {};
 
 // Keep sorted by API key.
 using AllRequests = TypeList<
-    ProduceRequest,           // 0
-    FetchRequest,             // 1
-    ListOffsetsRequest,       // 2
-    MetadataRequest,          // 3
-    OffsetCommitRequest,      // 8
-    OffsetFetchRequest,       // 9
-    FindCoordinatorRequest,   // 10
-    JoinGroupRequest,         // 11
-    HeartbeatRequest,         // 12
-    LeaveGroupRequest,        // 13
-    SyncGroupRequest,         // 14
-    DescribeGroupsRequest,    // 15
-    ListGroupsRequest,        // 16
-    ApiVersionsRequest,       // 18
-    CreateTopicsRequest,      // 19
-    DeleteTopicsRequest,      // 20
-    DeleteRecordsRequest,     // 21
-    InitProducerIdRequest,    // 22
-    DescribeConfigsRequest,   // 32
-    CreatePartitionsRequest,  // 37
-    DeleteGroupsRequest>;     // 42
+    ProduceRequest,               // 0
+    FetchRequest,                 // 1
+    ListOffsetsRequest,           // 2
+    MetadataRequest,              // 3
+    OffsetCommitRequest,          // 8
+    OffsetFetchRequest,           // 9
+    FindCoordinatorRequest,       // 10
+    JoinGroupRequest,             // 11
+    HeartbeatRequest,             // 12
+    LeaveGroupRequest,            // 13
+    SyncGroupRequest,             // 14
+    DescribeGroupsRequest,        // 15
+    ListGroupsRequest,            // 16
+    SaslHandshakeRequest,         // 17
+    ApiVersionsRequest,           // 18
+    CreateTopicsRequest,          // 19
+    DeleteTopicsRequest,          // 20
+    DeleteRecordsRequest,         // 21
+    InitProducerIdRequest,        // 22
+    OffsetForLeaderEpochRequest,  // 23
+    AddPartitionsToTxnRequest,    // 24
+    AddOffsetsToTxnRequest,       // 25
+    EndTxnRequest,                // 26
+    WriteTxnMarkersRequest,       // 27
+    TxnOffsetCommitRequest,       // 28
+    DescribeConfigsRequest,       // 32
+    SaslAuthenticateRequest,      // 36
+    CreatePartitionsRequest,      // 37
+    DeleteGroupsRequest,          // 42
+    DescribeClusterRequest>;      // 60
 
 template <class... T> constexpr bool sorted_by_key(TypeList<T...>) {
   const int16_t keys[] = {static_cast<int16_t>(T::api_key)...};
