@@ -1,5 +1,5 @@
 # CRC-32C, compression codecs and the RecordBatch v2 codec (client/protocol).
-foreach(t codec_crc32c_test codec_compression_test codec_record_batch_test)
+foreach(t codec_crc32c_test codec_compression_test codec_record_batch_test codec_interop_test)
   kafkaplus_unit_test(${t} unit/${t}.cpp)
   target_link_libraries(${t} PRIVATE kafka::protocol)
 endforeach()
