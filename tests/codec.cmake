@@ -4,6 +4,13 @@ foreach(t codec_crc32c_test codec_compression_test codec_record_batch_test codec
   target_link_libraries(${t} PRIVATE kafka::protocol)
 endforeach()
 
+# Interop with librdkafka through its in-process mock cluster (needs librdkafka-dev).
+pkg_check_modules(CODEC_RDKAFKA QUIET IMPORTED_TARGET rdkafka)
+if(CODEC_RDKAFKA_FOUND)
+  kafkaplus_unit_test(codec_rdkafka_test unit/codec_rdkafka_test.cpp)
+  target_link_libraries(codec_rdkafka_test PRIVATE kafka::protocol PkgConfig::CODEC_RDKAFKA)
+endif()
+
 # Throughput benchmarks (Google Benchmark); built, not registered with ctest.
 if(KAFKAPLUS_BUILD_BENCHMARKS)
   find_package(benchmark QUIET)
