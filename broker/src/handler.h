@@ -1,0 +1,50 @@
+// What every API handler sees, and the table of handlers. Each API lives in its own file under
+// handlers/, declaring its version range next to its code; ApiVersions answers from this table.
+#pragma once
+
+#include "asio.h"
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "faults.h"
+#include "kafka/protocol/messages.h"
+
+namespace refbroker {
+
+class BrokerState;
+
+struct RequestContext {
+  BrokerState& broker;
+  kafka::proto::RequestHeader header;
+  std::span<const uint8_t> body;  // valid until the handler returns
+  kafka::proto::Writer& out;      // the response frame, size prefix included
+  std::optional<FaultRule> fault;
+  bool respond = true;            // false: no response (Produce with acks=0)
+  bool close_after = false;       // close the connection after this request
+
+  int16_t version() const { return header.api_version; }
+
+  template <class Req> Req decode() const { return kafka::proto::decode_body<Req>(body, header.api_version); }
+  template <class Resp> void reply(const Resp& r) {
+    kafka::proto::encode_response(out, r, header.api_version, header.correlation_id);
+  }
+  // Whether an injected fault of this action applies to this request.
+  bool fault_is(FaultAction a) const { return fault && fault->action == a; }
+};
+
+using HandlerFn = boost::asio::awaitable<void> (*)(RequestContext&);
+
+struct HandlerInfo {
+  kafka::proto::ApiKey key;
+  int16_t min_version;
+  int16_t max_version;
+  HandlerFn fn;
+  bool may_wait = false;  // long-polls: pending responses are flushed before it runs
+};
+
+// All handlers, sorted by key.
+const std::vector<HandlerInfo>& handlers();
+const HandlerInfo* find_handler(kafka::proto::ApiKey key);
+
+}  // namespace refbroker

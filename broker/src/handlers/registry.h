@@ -1,0 +1,22 @@
+// Every handler's descriptor; each is defined in its own file next to its code, with the
+// version range it implements.
+#pragma once
+
+#include "handler.h"
+
+namespace refbroker {
+
+kafka::proto::ApiVersionsResponse api_versions_table();
+
+extern const HandlerInfo kProduceHandler;
+extern const HandlerInfo kFetchHandler;
+extern const HandlerInfo kListOffsetsHandler;
+extern const HandlerInfo kMetadataHandler;
+extern const HandlerInfo kApiVersionsHandler;
+extern const HandlerInfo kCreateTopicsHandler;
+extern const HandlerInfo kDeleteTopicsHandler;
+extern const HandlerInfo kDeleteRecordsHandler;
+extern const HandlerInfo kDescribeConfigsHandler;
+extern const HandlerInfo kCreatePartitionsHandler;
+
+}  // namespace refbroker

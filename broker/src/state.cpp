@@ -1,0 +1,180 @@
+#include "state.h"
+
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include "handler.h"
+#include "storage/log_manager.h"
+
+namespace refbroker {
+
+namespace proto = kafka::proto;
+using kafka::Error;
+
+namespace {
+
+// A stable cluster id, kept in <data-dir>/meta.properties like Kafka's.
+std::string load_or_create_cluster_id(const std::filesystem::path& dir) {
+  auto path = dir / "meta.properties";
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("cluster.id=", 0) == 0) return line.substr(11);
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device rd;
+  std::string id;
+  for (int i = 0; i < 22; ++i) id += alphabet[rd() % 64];
+  auto tmp = path;
+  tmp += ".tmp";
+  std::ofstream(tmp) << "version=1\ncluster.id=" << id << "\n";
+  std::filesystem::rename(tmp, path);
+  return id;
+}
+
+}  // namespace
+
+BrokerState::BrokerState(const BrokerOptions& options) {
+  for (auto& [k, v] : options.config) config_.set(k, v);
+  node_id_ = static_cast<int32_t>(config_.get_int("node.id", config_.get_int("broker.id", 1, 0, INT32_MAX), 0, INT32_MAX));
+  socket_request_max_bytes_ = config_.get_int("socket.request.max.bytes", 104857600, 1, INT32_MAX);
+  network_threads_ = static_cast<int>(config_.get_int("num.network.threads", 1, 1, 64));
+  housekeeping_interval_ms_ = config_.get_int("log.retention.check.interval.ms", 300000, 1, INT64_MAX);
+  auto_create_topics_ = config_.get_bool("auto.create.topics.enable", true);
+  default_partitions_ = static_cast<int32_t>(config_.get_int("num.partitions", 1, 1, 1000000));
+  verbose_ = config_.get_bool("refbroker.verbose", false);
+
+  storage::ConfigMap props(config_.values().begin(), config_.values().end());
+  auto defaults = storage::LogConfig::from_broker_configs(props);
+  if (!defaults) throw ConfigError(defaults.message());
+  default_log_config_ = *defaults;
+
+  if (options.data_dir.empty()) throw ConfigError("a data directory is required");
+  std::filesystem::create_directories(options.data_dir);
+  cluster_id_ = load_or_create_cluster_id(options.data_dir);
+  auto logs = storage::LogManager::open({options.data_dir, default_log_config_});
+  if (!logs) throw std::runtime_error("cannot open data dir " + options.data_dir.string() + ": " + logs.message());
+  logs_ = std::move(*logs);
+}
+
+BrokerState::~BrokerState() { shutdown(); }
+
+void BrokerState::set_advertised(const std::string& host, uint16_t port) {
+  advertised_host_ = config_.get_string("advertised.host.name", host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host);
+  advertised_port_ = port;
+}
+
+TopicPartitionLog BrokerState::partition(std::string_view topic, int32_t partition) {
+  auto log = logs_->partition(topic, partition);
+  if (!log) return {nullptr, Error::UNKNOWN_TOPIC_OR_PARTITION};
+  return {std::move(log), Error::NONE};
+}
+
+std::optional<int32_t> BrokerState::partition_count(std::string_view topic) {
+  auto t = logs_->topic(topic);
+  if (!t) return std::nullopt;
+  return t->partitions;
+}
+
+std::vector<std::string> BrokerState::topic_names() {
+  std::vector<std::string> names;
+  for (auto& t : logs_->topics()) names.push_back(t.name);
+  return names;
+}
+
+std::optional<storage::LogConfig> BrokerState::topic_config(std::string_view topic) {
+  auto t = logs_->topic(topic);
+  if (!t) return std::nullopt;
+  return t->config;
+}
+
+BrokerState::TopicResult BrokerState::create_topic(const std::string& name, int32_t partitions, int16_t replication_factor,
+                                                   const storage::ConfigMap& configs, bool validate_only) {
+  if (replication_factor != -1 && replication_factor != 1) {
+    if (replication_factor < 1) return {Error::INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0."};
+    return {Error::INVALID_REPLICATION_FACTOR,
+            "Replication factor: " + std::to_string(replication_factor) + " larger than available brokers: 1."};
+  }
+  if (partitions == 0 || partitions < -1) return {Error::INVALID_PARTITIONS, "Number of partitions must be larger than 0."};
+  auto r = logs_->create_topic(name, partitions == -1 ? default_partitions_ : partitions, configs, validate_only);
+  if (!r) return {r.error(), r.message()};
+  return {};
+}
+
+BrokerState::TopicResult BrokerState::delete_topic(const std::string& name) {
+  auto s = logs_->delete_topic(name);
+  return {s.error, s.message};
+}
+
+BrokerState::TopicResult BrokerState::create_partitions(const std::string& name, int32_t total, bool validate_only) {
+  auto r = logs_->create_partitions(name, total, validate_only);
+  if (!r) return {r.error(), r.message()};
+  return {};
+}
+
+bool BrokerState::answer_error(RequestContext& ctx) {
+  auto err = kafka::code(ctx.fault->error);
+  try {
+    if (ctx.header.api_key == proto::ApiKey::Produce) {
+      auto req = ctx.decode<proto::ProduceRequest>();
+      proto::ProduceResponse resp;
+      for (auto& t : req.topic_data) {
+        auto& rt = resp.responses.emplace_back();
+        rt.name = t.name;
+        for (auto& p : t.partition_data) {
+          auto& rp = rt.partition_responses.emplace_back();
+          rp.index = p.index;
+          rp.error_code = err;
+          rp.base_offset = -1;
+        }
+      }
+      ctx.reply(resp);
+      return true;
+    }
+    if (ctx.header.api_key == proto::ApiKey::Fetch) {
+      auto req = ctx.decode<proto::FetchRequest>();
+      proto::FetchResponse resp;
+      for (auto& t : req.topics) {
+        auto& rt = resp.responses.emplace_back();
+        rt.topic = t.topic;
+        for (auto& p : t.partitions) {
+          auto& rp = rt.partitions.emplace_back();
+          rp.partition_index = p.partition;
+          rp.error_code = err;
+          rp.high_watermark = -1;
+        }
+      }
+      ctx.reply(resp);
+      return true;
+    }
+    if (ctx.header.api_key == proto::ApiKey::Metadata) {
+      auto req = ctx.decode<proto::MetadataRequest>();
+      proto::MetadataResponse resp;
+      resp.brokers.push_back({node_id_, advertised_host_, advertised_port_, std::nullopt});
+      resp.controller_id = node_id_;
+      if (req.topics)
+        for (auto& t : *req.topics) {
+          auto& rt = resp.topics.emplace_back();
+          rt.name = t.name;
+          rt.error_code = err;
+        }
+      ctx.reply(resp);
+      return true;
+    }
+  } catch (const proto::ProtocolError&) {
+  }
+  return false;
+}
+
+void BrokerState::housekeeping() {
+  if (logs_) logs_->run_retention();
+}
+
+void BrokerState::shutdown() {
+  if (logs_) {
+    logs_->close();
+    logs_.reset();
+  }
+}
+
+}  // namespace refbroker

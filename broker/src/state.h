@@ -1,0 +1,95 @@
+// State shared by all connections: configuration, the logs, fault hooks, fetch wake-ups.
+// Handlers reach it through RequestContext::broker.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker.h"
+#include "config.h"
+#include "faults.h"
+#include "notifier.h"
+#include "storage/log_config.h"
+#include "storage/partition_log.h"
+
+namespace refbroker {
+
+struct RequestContext;
+namespace storage {
+class LogManager;
+}
+
+struct TopicPartitionLog {
+  std::shared_ptr<storage::PartitionLog> log;
+  kafka::Error error = kafka::Error::NONE;  // UNKNOWN_TOPIC_OR_PARTITION when absent
+};
+
+class BrokerState {
+ public:
+  explicit BrokerState(const BrokerOptions& options);
+  ~BrokerState();
+
+  // ---- configuration
+  const BrokerConfig& config() const { return config_; }
+  int32_t node_id() const { return node_id_; }
+  const std::string& cluster_id() const { return cluster_id_; }
+  const std::string& advertised_host() const { return advertised_host_; }
+  int32_t advertised_port() const { return advertised_port_; }
+  void set_advertised(const std::string& host, uint16_t port);
+  int64_t socket_request_max_bytes() const { return socket_request_max_bytes_; }
+  int network_threads() const { return network_threads_; }
+  int64_t housekeeping_interval_ms() const { return housekeeping_interval_ms_; }
+  bool verbose() const { return verbose_; }
+  bool auto_create_topics() const { return auto_create_topics_; }
+  int32_t default_partitions() const { return default_partitions_; }
+
+  // ---- topics and logs
+  TopicPartitionLog partition(std::string_view topic, int32_t partition);
+  // Partition count, or nullopt if the topic does not exist.
+  std::optional<int32_t> partition_count(std::string_view topic);
+  std::vector<std::string> topic_names();
+  struct TopicResult {
+    kafka::Error error = kafka::Error::NONE;
+    std::string message;
+  };
+  // partitions <= 0 means num.partitions; replication factor -1 or 1 (a single broker).
+  TopicResult create_topic(const std::string& name, int32_t partitions, int16_t replication_factor,
+                           const storage::ConfigMap& configs, bool validate_only);
+  TopicResult delete_topic(const std::string& name);
+  TopicResult create_partitions(const std::string& name, int32_t total, bool validate_only);
+  // Effective topic config (defaults + overrides), or nullopt if the topic does not exist.
+  std::optional<storage::LogConfig> topic_config(std::string_view topic);
+  const storage::LogConfig& default_log_config() const { return default_log_config_; }
+
+  // ---- runtime
+  FaultInjector& faults() { return faults_; }
+  AppendNotifier& notifier() { return notifier_; }
+  // Writes an error response for an injected fault; false if this API has no error answer.
+  bool answer_error(RequestContext& ctx);
+  void housekeeping();
+  void shutdown();
+
+ private:
+  BrokerConfig config_;
+  int32_t node_id_ = 1;
+  std::string cluster_id_;
+  std::string advertised_host_;
+  int32_t advertised_port_ = 0;
+  int64_t socket_request_max_bytes_ = 104857600;
+  int network_threads_ = 1;
+  int64_t housekeeping_interval_ms_ = 300000;
+  bool verbose_ = false;
+  bool auto_create_topics_ = true;
+  int32_t default_partitions_ = 1;
+  storage::LogConfig default_log_config_;
+  std::unique_ptr<storage::LogManager> logs_;
+  FaultInjector faults_;
+  AppendNotifier notifier_;
+};
+
+}  // namespace refbroker
