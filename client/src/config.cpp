@@ -1,0 +1,202 @@
+#include "config.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <sstream>
+
+namespace kafka::client {
+namespace {
+
+const std::string* find(const Properties& p, const char* a, const char* b = nullptr) {
+  // The later alias wins only if the first is absent; librdkafka treats aliases as one property.
+  auto it = p.find(a);
+  if (it != p.end()) return &it->second;
+  if (b) {
+    it = p.find(b);
+    if (it != p.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+bool bad(std::string& errstr, const std::string& key, const std::string& value, const char* why) {
+  errstr = "Invalid value \"" + value + "\" for configuration property \"" + key + "\": " + why;
+  return false;
+}
+
+bool parse_int(const char* key, const std::string& v, int64_t min, int64_t max, int64_t& out, std::string& errstr) {
+  const char* s = v.c_str();
+  char* end = nullptr;
+  errno = 0;
+  long long x = std::strtoll(s, &end, 10);
+  if (errno || end == s || *end != '\0') return bad(errstr, key, v, "expected an integer");
+  if (x < min || x > max) {
+    errstr = "Configuration property \"" + std::string(key) + "\" value " + v + " is outside allowed range " +
+             std::to_string(min) + ".." + std::to_string(max);
+    return false;
+  }
+  out = x;
+  return true;
+}
+
+bool get_int(const Properties& p, const char* key, const char* alias, int64_t min, int64_t max, int64_t& out,
+             std::string& errstr) {
+  const std::string* v = find(p, key, alias);
+  if (!v) return true;
+  return parse_int(key, *v, min, max, out, errstr);
+}
+
+template <class T>
+bool get_int_as(const Properties& p, const char* key, const char* alias, int64_t min, int64_t max, T& out,
+                std::string& errstr) {
+  int64_t v = out;
+  if (!get_int(p, key, alias, min, max, v, errstr)) return false;
+  out = static_cast<T>(v);
+  return true;
+}
+
+bool get_bool(const Properties& p, const char* key, const char* alias, bool& out, std::string& errstr) {
+  const std::string* v = find(p, key, alias);
+  if (!v) return true;
+  std::string s = *v;
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (s == "true" || s == "t" || s == "1" || s == "yes" || s == "on") out = true;
+  else if (s == "false" || s == "f" || s == "0" || s == "no" || s == "off") out = false;
+  else return bad(errstr, key, *v, "expected true or false");
+  return true;
+}
+
+std::vector<std::string> split_brokers(const std::string& list) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : list) {
+    if (c == ',' || c == ' ' || c == '\t') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  for (auto& b : out) {  // strip a plaintext:// / PLAINTEXT:// prefix
+    auto pos = b.find("://");
+    if (pos != std::string::npos) b = b.substr(pos + 3);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool parse_topic_config(const Properties& p, TopicConfig& t, std::string& errstr) {
+  if (const std::string* v = find(p, "request.required.acks", "acks")) {
+    int64_t a = -1;
+    if (*v != "all" && !parse_int("request.required.acks", *v, -1, 1000, a, errstr)) return false;
+    t.acks = static_cast<int16_t>(a);
+  }
+  if (!get_int_as(p, "request.timeout.ms", nullptr, 1, 900000, t.request_timeout_ms, errstr)) return false;
+  if (!get_int_as(p, "message.timeout.ms", "delivery.timeout.ms", 0, INT32_MAX, t.message_timeout_ms, errstr))
+    return false;
+  if (const std::string* v = find(p, "partitioner")) {
+    auto k = parse_partitioner(*v);
+    if (!k) return bad(errstr, "partitioner", *v, "unknown partitioner");
+    t.partitioner = *k;
+  }
+  if (const std::string* v = find(p, "compression.type", "compression.codec")) {
+    if (*v == "inherit") t.compression.reset();
+    else if (auto c = parse_compression(*v)) t.compression = *c;
+    else return bad(errstr, "compression.type", *v, "expected none, gzip, snappy, lz4, zstd or inherit");
+  }
+  if (!get_int_as(p, "compression.level", nullptr, -1, 12, t.compression_level, errstr)) return false;
+  return true;
+}
+
+bool parse_producer_config(const Properties& p, ProducerConfig& c, std::string& errstr) {
+  if (const std::string* v = find(p, "bootstrap.servers", "metadata.broker.list")) c.bootstrap = split_brokers(*v);
+  if (const std::string* v = find(p, "client.id")) c.client_id = *v;
+  if (const std::string* v = find(p, "linger.ms", "queue.buffering.max.ms")) {
+    char* end = nullptr;
+    double d = std::strtod(v->c_str(), &end);
+    if (end == v->c_str() || *end != '\0' || d < 0 || d > 900000) return bad(errstr, "linger.ms", *v, "expected 0..900000");
+    c.linger_ms = d;
+  }
+  if (!get_int(p, "batch.size", nullptr, 1, INT32_MAX, c.batch_size, errstr)) return false;
+  if (!get_int_as(p, "batch.num.messages", nullptr, 1, 1000000, c.batch_num_messages, errstr)) return false;
+  if (!get_int(p, "queue.buffering.max.messages", nullptr, 0, INT32_MAX, c.queue_max_messages, errstr)) return false;
+  if (!get_int(p, "queue.buffering.max.kbytes", nullptr, 1, INT32_MAX, c.queue_max_kbytes, errstr)) return false;
+  // The global codec: compression.codec / compression.type (librdkafka aliases).
+  if (const std::string* v = find(p, "compression.codec", "compression.type")) {
+    if (*v == "inherit") {
+    } else if (auto comp = parse_compression(*v)) {
+      c.compression = *comp;
+    } else {
+      return bad(errstr, "compression.codec", *v, "expected none, gzip, snappy, lz4 or zstd");
+    }
+  }
+  if (!get_int_as(p, "retries", "message.send.max.retries", 0, INT32_MAX, c.retries, errstr)) return false;
+  if (!get_int(p, "retry.backoff.ms", nullptr, 1, 300000, c.retry_backoff_ms, errstr)) return false;
+  if (!get_int_as(p, "max.in.flight", "max.in.flight.requests.per.connection", 1, 1000000, c.max_in_flight, errstr))
+    return false;
+  if (!get_int(p, "message.max.bytes", nullptr, 1000, 1000000000, c.message_max_bytes, errstr)) return false;
+  if (!get_bool(p, "enable.idempotence", nullptr, c.idempotence, errstr)) return false;
+  if (!get_bool(p, "enable.gapless.guarantee", nullptr, c.gapless, errstr)) return false;
+  if (!get_int(p, "sticky.partitioning.linger.ms", nullptr, 0, 900000, c.sticky_linger_ms, errstr)) return false;
+  if (!get_int(p, "metadata.max.age.ms", nullptr, 1, 86400000, c.metadata_max_age_ms, errstr)) return false;
+  if (!get_int(p, "topic.metadata.refresh.interval.ms", nullptr, -1, 3600000, c.metadata_refresh_interval_ms, errstr))
+    return false;
+  if (!get_int(p, "topic.metadata.propagation.max.ms", nullptr, 0, 3600000, c.metadata_propagation_max_ms, errstr))
+    return false;
+  if (!get_int(p, "reconnect.backoff.ms", nullptr, 0, 3600000, c.reconnect_backoff_ms, errstr)) return false;
+  if (!get_int(p, "reconnect.backoff.max.ms", nullptr, 0, 3600000, c.reconnect_backoff_max_ms, errstr)) return false;
+  if (!get_int(p, "socket.timeout.ms", nullptr, 10, 300000, c.socket_timeout_ms, errstr)) return false;
+  if (!get_int(p, "connections.max.idle.ms", nullptr, 0, INT32_MAX, c.connections_max_idle_ms, errstr)) return false;
+  if (!get_bool(p, "socket.nagle.disable", nullptr, c.nagle_disable, errstr)) return false;
+  if (!get_int_as(p, "socket.send.buffer.bytes", nullptr, 0, 100000000, c.socket_send_buffer, errstr)) return false;
+  if (!get_int_as(p, "socket.receive.buffer.bytes", nullptr, 0, 100000000, c.socket_receive_buffer, errstr))
+    return false;
+  if (!get_bool(p, "api.version.request", nullptr, c.api_version_request, errstr)) return false;
+  if (!get_int(p, "api.version.request.timeout.ms", nullptr, 10, 300000, c.api_version_request_timeout_ms, errstr))
+    return false;
+  if (!get_bool(p, "delivery.report.only.error", nullptr, c.dr_only_error, errstr)) return false;
+  if (!get_int(p, "statistics.interval.ms", nullptr, 0, 86400000, c.statistics_interval_ms, errstr)) return false;
+  if (!get_int_as(p, "log_level", nullptr, 0, 7, c.log_level, errstr)) return false;
+  if (const std::string* v = find(p, "debug")) c.debug = *v;
+  if (!get_bool(p, "allow.auto.create.topics", nullptr, c.allow_auto_create_topics, errstr)) return false;
+  if (const std::string* v = find(p, "security.protocol")) {
+    std::string s = *v;
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (s != "plaintext") return bad(errstr, "security.protocol", *v, "only plaintext is supported by this client");
+  }
+  if (const std::string* v = find(p, "transactional.id"); v && !v->empty())
+    return bad(errstr, "transactional.id", *v, "transactions are not supported by this producer core yet");
+
+  if (!parse_topic_config(p, c.topic, errstr)) return false;
+  // A topic-level "compression.type" in the global conf sets the global codec too when
+  // compression.codec is absent (librdkafka aliases them).
+  if (c.topic.compression && !find(p, "compression.codec")) c.compression = *c.topic.compression;
+
+  if (c.idempotence) {
+    // librdkafka: idempotence requires acks=all, max.in.flight <= 5, retries > 0.
+    bool acks_set = find(p, "request.required.acks", "acks") != nullptr;
+    if (acks_set && c.topic.acks != -1) {
+      errstr = "`acks` must be set to `all` when `enable.idempotence` is true";
+      return false;
+    }
+    c.topic.acks = -1;
+    bool mif_set = find(p, "max.in.flight", "max.in.flight.requests.per.connection") != nullptr;
+    if (mif_set && c.max_in_flight > 5) {
+      errstr = "`max.in.flight` must be set <= 5 when `enable.idempotence` is true";
+      return false;
+    }
+    if (!mif_set) c.max_in_flight = 5;
+    if (find(p, "retries", "message.send.max.retries") && c.retries < 1) {
+      errstr = "`retries` must be set >= 1 when `enable.idempotence` is true";
+      return false;
+    }
+  }
+  if (c.bootstrap.empty()) {
+    // librdkafka allows a producer without brokers (it then times out messages); so do we.
+  }
+  return true;
+}
+
+}  // namespace kafka::client

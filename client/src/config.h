@@ -1,0 +1,71 @@
+// Typed producer configuration parsed from librdkafka property names, with librdkafka's
+// defaults. The facade validates names and ranges; parsing here still rejects malformed values
+// with a librdkafka-style message so the core is safe to use directly.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kafka/protocol/compression.h"
+#include "partitioner.h"
+
+namespace kafka::client {
+
+using Properties = std::map<std::string, std::string>;
+
+// Topic-level properties (librdkafka's default_topic_conf / rd_kafka_topic_conf_t).
+struct TopicConfig {
+  int16_t acks = -1;                    // request.required.acks / acks
+  int32_t request_timeout_ms = 30000;   // request.timeout.ms
+  int64_t message_timeout_ms = 300000;  // message.timeout.ms / delivery.timeout.ms (0 = infinite)
+  PartitionerKind partitioner = PartitionerKind::ConsistentRandom;
+  std::optional<Compression> compression;  // nullopt: inherit the global codec
+  int compression_level = -1;
+};
+
+struct ProducerConfig {
+  std::vector<std::string> bootstrap;      // host:port
+  std::string client_id = "rdkafka";
+  double linger_ms = 5;                    // linger.ms / queue.buffering.max.ms
+  int64_t batch_size = 1000000;
+  int32_t batch_num_messages = 10000;
+  int64_t queue_max_messages = 100000;     // queue.buffering.max.messages
+  int64_t queue_max_kbytes = 1048576;      // queue.buffering.max.kbytes
+  Compression compression = Compression::None;  // compression.codec / compression.type
+  int32_t retries = INT32_MAX;             // retries / message.send.max.retries
+  int64_t retry_backoff_ms = 100;
+  int32_t max_in_flight = 1000000;         // max.in.flight(.requests.per.connection)
+  int64_t message_max_bytes = 1000000;
+  bool idempotence = false;                // enable.idempotence
+  bool gapless = false;                    // enable.gapless.guarantee
+  int64_t sticky_linger_ms = 10;           // sticky.partitioning.linger.ms
+  int64_t metadata_max_age_ms = 900000;
+  int64_t metadata_refresh_interval_ms = 300000;  // topic.metadata.refresh.interval.ms
+  int64_t metadata_propagation_max_ms = 30000;    // topic.metadata.propagation.max.ms
+  int64_t reconnect_backoff_ms = 100;
+  int64_t reconnect_backoff_max_ms = 10000;
+  int64_t socket_timeout_ms = 60000;
+  int64_t connections_max_idle_ms = 0;
+  bool nagle_disable = false;              // socket.nagle.disable
+  int32_t socket_send_buffer = 0;
+  int32_t socket_receive_buffer = 0;
+  bool api_version_request = true;
+  int64_t api_version_request_timeout_ms = 10000;
+  bool dr_only_error = false;              // delivery.report.only.error
+  int64_t statistics_interval_ms = 0;
+  int log_level = 6;
+  std::string debug;
+  bool allow_auto_create_topics = true;    // allow.auto.create.topics (producer default)
+  TopicConfig topic;                       // default topic config
+};
+
+// Parses `props` into `out` (starting from out's current values). Returns false and sets
+// errstr on a malformed or unsupported value.
+bool parse_producer_config(const Properties& props, ProducerConfig& out, std::string& errstr);
+// Topic-level properties only, over `out`.
+bool parse_topic_config(const Properties& props, TopicConfig& out, std::string& errstr);
+
+}  // namespace kafka::client
