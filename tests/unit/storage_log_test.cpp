@@ -447,7 +447,9 @@ TEST(PartitionLog, RestartRecoversOffsets) {
   EXPECT_TRUE(log->recovery_stats().clean_shutdown);
   EXPECT_EQ(log->recovery_stats().segments_recovered, 0);
   EXPECT_EQ(log->log_end_offset(), 750);
+  size_t segments = log->segment_count();
   EXPECT_EQ(append(*log).base_offset, 750);
+  EXPECT_EQ(log->segment_count(), segments);  // no roll just because the log was reopened
   EXPECT_FALSE(fs::exists(d.path / PartitionLog::kCleanShutdownFile));  // gone at the first write
   EXPECT_EQ(read_all(*log, 0).size(), 251u);
   log->close();
@@ -458,6 +460,22 @@ TEST(PartitionLog, RestartRecoversOffsets) {
   EXPECT_GE(log->recovery_stats().segments_recovered, 1);
   EXPECT_EQ(log->recovery_stats().bytes_truncated, 0u);
   EXPECT_EQ(log->log_end_offset(), 751);
+}
+
+TEST(PartitionLog, UncleanOpenRecoversOnlyAfterTheRecoveryPoint) {
+  TempDir d;
+  auto cfg = small_config();
+  cfg.fsync = true;
+  auto log = open_log(d.path / "live", cfg);
+  for (int i = 0; i < 300; ++i) append(*log, {.records = 2});
+  ASSERT_GT(log->segment_count(), 3u);
+  // A copy of the files while the log is open is what a crash would leave behind.
+  fs::copy(d.path / "live", d.path / "crashed");
+  auto crashed = open_log(d.path / "crashed", cfg);
+  EXPECT_FALSE(crashed->recovery_stats().clean_shutdown);
+  EXPECT_EQ(crashed->recovery_stats().segments_recovered, 1);  // rolled segments were flushed
+  EXPECT_EQ(crashed->log_end_offset(), 600);
+  EXPECT_EQ(read_all(*crashed, 0).size(), 300u);
 }
 
 TEST(PartitionLog, RecoveryTruncatesTornTail) {

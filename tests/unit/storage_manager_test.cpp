@@ -118,6 +118,9 @@ TEST(LogConfig, BrokerProperties) {
   EXPECT_EQ(r->retention_ms, 120000);
   r = LogConfig::from_broker_configs({{"log.retention.hours", "-1"}});
   EXPECT_EQ(r->retention_ms, -1);
+  EXPECT_TRUE(r->fsync);
+  r = LogConfig::from_broker_configs({{"refbroker.log.fsync", "false"}});
+  EXPECT_FALSE(r->fsync);
   r = LogConfig::from_broker_configs({{"log.segment.bytes", "big"}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.message(), "Invalid value big for configuration log.segment.bytes: Not a number of type INT");

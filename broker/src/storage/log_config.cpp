@@ -254,6 +254,12 @@ Result<LogConfig> LogConfig::from_topic_configs(const ConfigMap& overrides, cons
 
 Result<LogConfig> LogConfig::from_broker_configs(const ConfigMap& props, const LogConfig& base) {
   LogConfig c = base;
+  if (auto it = props.find(kFsyncBrokerKey); it != props.end()) {
+    KeyDef def{kFsyncBrokerKey, Type::Bool, "true"};
+    auto norm = normalize(def, kFsyncBrokerKey, it->second);
+    if (!norm) return norm.status();
+    c.fsync = *norm == "true";
+  }
   for (auto& bk : broker_keys()) {
     auto it = props.find(bk.broker_key);
     if (it == props.end()) continue;

@@ -35,8 +35,11 @@ struct LogConfig {
   int64_t flush_messages = std::numeric_limits<int64_t>::max();  // flush.messages
   int64_t flush_ms = std::numeric_limits<int64_t>::max();        // flush.ms
   TimestampType message_timestamp_type = TimestampType::CreateTime;  // message.timestamp.type
-  // Not a Kafka config: fsync on roll/flush/close. Test fixtures may turn it off for speed.
+  // Not a Kafka config: fsync on roll/flush/close/checkpoints. Test fixtures may turn it off for
+  // speed (broker property "refbroker.log.fsync=false"); a SIGKILL still loses nothing acknowledged,
+  // only an OS crash or power loss can.
   bool fsync = true;
+  static constexpr const char* kFsyncBrokerKey = "refbroker.log.fsync";
   // The other Kafka topic configs (compression.type, min.insync.replicas, ...), validated and kept
   // as strings for the broker and for DescribeConfigs. Absent keys have Kafka's default.
   ConfigMap other;

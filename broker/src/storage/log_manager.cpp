@@ -135,8 +135,14 @@ fs::path LogManager::partition_dir(std::string_view topic, int32_t p) const {
   return options_.data_dir / (std::string(topic) + "-" + std::to_string(p));
 }
 
-Result<std::shared_ptr<PartitionLog>> LogManager::open_partition(const TopicInfo& info, int32_t p, int64_t now_ms) const {
-  return PartitionLog::open(partition_dir(info.name, p), info.config, now_ms);
+Result<std::shared_ptr<PartitionLog>> LogManager::open_partition(const TopicInfo& info, int32_t p, int64_t now_ms,
+                                                                 bool fresh) const {
+  auto dir = partition_dir(info.name, p);
+  if (fresh) {  // leftovers of a deleted topic with this name must not be adopted
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  return PartitionLog::open(dir, info.config, now_ms);
 }
 
 void LogManager::write_meta(const TopicInfo& info) const {
@@ -168,6 +174,7 @@ void LogManager::load(int64_t now_ms) {
     if (!validate_topic_name(name).ok()) continue;
     auto text = io::read_small_file(e.path());
     if (!text) continue;
+    auto corrupt = [&] { return std::runtime_error("corrupt topic metadata file " + e.path().string()); };
     TopicInfo info;
     info.name = name;
     std::istringstream in(*text);
@@ -177,10 +184,13 @@ void LogManager::load(int64_t now_ms) {
       if (eq == std::string::npos) continue;
       std::string key = line.substr(0, eq), value = line.substr(eq + 1);
       if (key == "topic_id") from_hex(value, info.topic_id);
-      else if (key == "partitions") info.partitions = std::stoi(value);
+      else if (key == "partitions") {
+        auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), info.partitions);
+        if (ec != std::errc() || p != value.data() + value.size()) throw corrupt();
+      }
       else if (key.rfind("config.", 0) == 0) info.overrides[key.substr(7)] = value;
     }
-    if (info.partitions <= 0) continue;
+    if (info.partitions <= 0) throw corrupt();  // never silently: its directories would look orphaned
     // Overrides that no longer validate (e.g. after an upgrade) are dropped, not fatal.
     for (auto it = info.overrides.begin(); it != info.overrides.end();) {
       if (LogConfig::from_topic_configs({{it->first, it->second}}, options_.defaults).ok()) ++it;
@@ -190,7 +200,7 @@ void LogManager::load(int64_t now_ms) {
     Topic t;
     t.info = info;
     for (int32_t p = 0; p < info.partitions; ++p) {
-      auto log = open_partition(info, p, now_ms);
+      auto log = open_partition(info, p, now_ms, false);
       if (!log) throw std::runtime_error("opening " + partition_dir(name, p).string() + ": " + log.message());
       t.logs.push_back(std::move(*log));
     }
@@ -243,7 +253,7 @@ Result<TopicInfo> LogManager::create_topic(std::string_view name, int32_t partit
     for (auto& l : t.logs) (void)l->remove();
   };
   for (int32_t p = 0; p < partitions; ++p) {
-    auto log = open_partition(info, p, now);
+    auto log = open_partition(info, p, now, true);
     if (!log) {
       undo();
       return log.status();
@@ -297,7 +307,7 @@ Result<TopicInfo> LogManager::create_partitions(std::string_view name, int32_t t
   std::vector<std::shared_ptr<PartitionLog>> added;
   auto now = wall_clock_ms();
   for (int32_t p = current; p < total; ++p) {
-    auto log = open_partition(info, p, now);
+    auto log = open_partition(info, p, now, true);
     if (!log) {
       for (auto& l : added) (void)l->remove();
       return log.status();

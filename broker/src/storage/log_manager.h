@@ -85,7 +85,7 @@ class LogManager {
   void load(int64_t now_ms);
   void write_meta(const TopicInfo& info) const;
   std::filesystem::path partition_dir(std::string_view topic, int32_t p) const;
-  Result<std::shared_ptr<PartitionLog>> open_partition(const TopicInfo& info, int32_t p, int64_t now_ms) const;
+  Result<std::shared_ptr<PartitionLog>> open_partition(const TopicInfo& info, int32_t p, int64_t now_ms, bool fresh) const;
 
   Options options_;
   mutable std::shared_mutex mu_;

@@ -353,24 +353,22 @@ Result<AppendResult> PartitionLog::append(std::span<uint8_t> data, int64_t now_m
   std::shared_ptr<Segment> rolled;
   try {
     auto active = segments_.back();
+    mark_dirty_locked();
+    if (!active->index.writable() || !active->time_index.writable()) {  // first append since open
+      ensure_indexes_locked(*active);
+      if (active->next_offset < 0) active->scan_tail();
+      if (!active->index.writable()) active->index.make_writable(static_cast<size_t>(cfg_.segment_index_bytes));
+      if (!active->time_index.writable()) active->time_index.make_writable(static_cast<size_t>(cfg_.segment_index_bytes));
+    }
     const int64_t first = log_end_;
     const int64_t last = first + record_span - 1;
     if (active->size > 0 &&
         (active->size > static_cast<uint64_t>(cfg_.segment_bytes) - data.size() ||
          (active->roll_base_ms >= 0 && now_ms - active->roll_base_ms > cfg_.segment_ms - active->roll_jitter_ms) ||
          active->index.full() || active->time_index.full() || active->overflows(last))) {
-      mark_dirty_locked();
       rolled = roll_locked(now_ms);
       active = segments_.back();
     }
-    if (!active->index.writable() || !active->time_index.writable()) {
-      mark_dirty_locked();
-      ensure_indexes_locked(*active);
-      if (active->next_offset < 0) active->scan_tail();
-      if (!active->index.writable()) active->index.make_writable(static_cast<size_t>(cfg_.segment_index_bytes));
-      if (!active->time_index.writable()) active->time_index.make_writable(static_cast<size_t>(cfg_.segment_index_bytes));
-    }
-    mark_dirty_locked();
 
     // Assign offsets (and LogAppendTime) in place.
     int64_t next = first;
