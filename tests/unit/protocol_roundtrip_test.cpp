@@ -1,82 +1,23 @@
 // Round-trip tests for every request and response in AllRequests, at every declared version.
 //
-// A generic filler walks the same fields() declarations the codec uses and gives every field
-// present in the version a deterministic non-default value (arrays get two elements, nested
-// structs are filled recursively, optionals are engaged, tagged fields only in flexible
-// versions). The message is encoded, decoded and re-encoded; the two encodings must be equal and
-// the decoder must consume exactly the bytes written. Every strict prefix of the encoding must be
-// rejected with ProtocolError. A second pass leaves every field that may be null in that version
-// null (and tagged fields absent) to cover the null encodings.
+// The filler (protocol_filler.h) gives every field present in the version a deterministic
+// non-default value. The message is encoded, decoded and re-encoded; the two encodings must be
+// equal and the decoder must consume exactly the bytes written. Every strict prefix of the
+// encoding must be rejected with ProtocolError. A second pass leaves every field that may be null
+// in that version null (and tagged fields absent) to cover the null encodings.
 #include <gtest/gtest.h>
 
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "kafka/protocol/messages.h"
+#include "protocol_filler.h"
 
 using namespace kafka::proto;
+using kafka::proto::test_support::Mode;
+using kafka::proto::test_support::make_filled;
 
 namespace {
-
-enum class Mode { Full, Nulls };
-
-template <class T> void fill_value(T& v, Context c, Mode mode, uint32_t& seed);
-
-struct Filler {
-  Context c;
-  Mode mode;
-  uint32_t& seed;
-  template <class F> void operator()(const char*, F& value, FieldSpec s) {
-    if (!s.present(c.version)) return;
-    if constexpr (is_optional<F>::value) {
-      using Inner = typename F::value_type;
-      if (s.tag >= 0) {
-        // Tagged fields exist only in flexible versions.
-        if (!c.flexible || mode == Mode::Nulls) { value.reset(); return; }
-      } else if constexpr (kNullableOnWire<Inner>) {
-        if (mode == Mode::Nulls && c.version >= s.nullable_min) { value.reset(); return; }
-      }
-      fill_value(value.emplace(), c, mode, seed);
-    } else {
-      fill_value(value, c, mode, seed);
-    }
-  }
-};
-
-template <class T> void fill_value(T& v, Context c, Mode mode, uint32_t& seed) {
-  ++seed;
-  if constexpr (std::is_same_v<T, bool>) {
-    v = !v;  // starts at its default
-  } else if constexpr (std::is_integral_v<T>) {
-    v = static_cast<T>(seed * 37u + 11u);
-  } else if constexpr (std::is_same_v<T, double>) {
-    v = seed + 0.25;
-  } else if constexpr (std::is_same_v<T, Uuid>) {
-    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<uint8_t>(seed + i);
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    v = "s" + std::to_string(seed);
-  } else if constexpr (std::is_same_v<T, Bytes>) {
-    v.data = {static_cast<uint8_t>(seed), 0, 0xff, static_cast<uint8_t>(seed >> 8)};
-  } else if constexpr (std::is_same_v<T, Records>) {
-    if (mode == Mode::Nulls) {
-      v = Records::null();
-    } else {
-      std::vector<uint8_t> b(7);
-      for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<uint8_t>(seed * 3 + i);
-      v = Records::copy_of(b);
-    }
-  } else if constexpr (is_vector<T>::value) {
-    v.clear();
-    v.resize(2);
-    for (auto& e : v) fill_value(e, c, mode, seed);
-  } else if constexpr (Schema<T>) {
-    Filler f{c, mode, seed};
-    T::fields(f, v);
-  } else {
-    static_assert(sizeof(T) == 0, "filler does not know this type");
-  }
-}
 
 // Counts the top-level fields that are on the wire in a version.
 struct PresentCounter {
@@ -86,13 +27,6 @@ struct PresentCounter {
     if (s.present(c.version) && (s.tag < 0 || c.flexible)) ++count;
   }
 };
-
-template <class M> M make_filled(int16_t version, Mode mode) {
-  M m;
-  uint32_t seed = 0;
-  fill_value(m, context_for<M>(version), mode, seed);
-  return m;
-}
 
 template <class M> void check_round_trip(int16_t version, Mode mode) {
   SCOPED_TRACE(mode == Mode::Full ? "all fields set" : "nullable fields null");

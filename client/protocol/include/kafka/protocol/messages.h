@@ -10,6 +10,8 @@
 //    "default": "null" starts engaged and empty ({std::in_place}), as in Kafka's own generated
 //    code, so null (e.g. "all topics" in MetadataRequest) must be asked for explicitly.
 //  - Tagged fields are std::optional and written only when engaged.
+//  - Engage an optional nested struct with `opt = Type{}` (or engage(opt)), not opt.emplace():
+//    clang rejects the latter for these nested types (see engage() in schema.h).
 #pragma once
 
 #include "kafka/protocol/protocol.h"

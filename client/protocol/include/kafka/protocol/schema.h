@@ -200,6 +200,15 @@ template <class E> void decode_elements(Reader& r, std::vector<E>& v, size_t n, 
   for (size_t i = 0; i < n; ++i) decode_value(r, v.emplace_back(), c);
 }
 
+// Engages an optional with a value-initialised T. Not optional::emplace(): clang (LLVM issue
+// #36032) caches std::is_default_constructible as false for a nested struct with default member
+// initialisers that is used as std::optional<Nested> inside its enclosing message, and emplace()
+// is constrained on that trait; aggregate T{} is unaffected.
+template <class T> T& engage(std::optional<T>& v) {
+  v = T{};
+  return *v;
+}
+
 template <class T> void decode_nullable(Reader& r, std::optional<T>& v, Context c) {
   if constexpr (std::is_same_v<T, std::string>) v = r.nullable_string(c.flexible);
   else if constexpr (std::is_same_v<T, Bytes>) {
@@ -211,8 +220,7 @@ template <class T> void decode_nullable(Reader& r, std::optional<T>& v, Context 
     decode_elements(r, v.emplace(), static_cast<size_t>(n), c);
   } else if constexpr (Schema<T>) {
     if (r.i8() < 0) { v.reset(); return; }
-    v.emplace();
-    decode_struct(r, *v, c);
+    decode_struct(r, engage(v), c);
   } else static_assert(sizeof(T) == 0, "type cannot be null on the wire");
 }
 
@@ -224,7 +232,7 @@ struct DecodeVisitor {
     if constexpr (is_optional<F>::value) {
       using Inner = typename F::value_type;
       if constexpr (kNullableOnWire<Inner>) decode_nullable(r, value, c);
-      else decode_value(r, value.emplace(), c);
+      else decode_value(r, engage(value), c);
     } else {
       decode_value(r, value, c);
     }
@@ -239,8 +247,7 @@ struct TaggedDecodeVisitor {
   template <class F> void operator()(const char*, F& value, FieldSpec s) {
     if constexpr (is_optional<F>::value) {
       if (s.tag < 0 || static_cast<uint32_t>(s.tag) != tag || !s.present(c.version)) return;
-      value.emplace();
-      decode_value(r, *value, c);
+      decode_value(r, engage(value), c);
       found = true;
     }
   }
