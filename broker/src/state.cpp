@@ -55,6 +55,7 @@ BrokerState::BrokerState(const BrokerOptions& options) {
   auto logs = storage::LogManager::open({options.data_dir, default_log_config_});
   if (!logs) throw std::runtime_error("cannot open data dir " + options.data_dir.string() + ": " + logs.message());
   logs_ = std::move(*logs);
+  producers_ = std::make_unique<ProducerStates>(options.data_dir.string());
 }
 
 BrokerState::~BrokerState() { shutdown(); }
@@ -103,6 +104,7 @@ BrokerState::TopicResult BrokerState::create_topic(const std::string& name, int3
 
 BrokerState::TopicResult BrokerState::delete_topic(const std::string& name) {
   auto s = logs_->delete_topic(name);
+  if (s.ok()) producers_->forget_topic(name);
   return {s.error, s.message};
 }
 

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "faults.h"
 #include "notifier.h"
+#include "producer_state.h"
 #include "storage/log_config.h"
 #include "storage/partition_log.h"
 
@@ -69,6 +70,7 @@ class BrokerState {
   // ---- runtime
   FaultInjector& faults() { return faults_; }
   AppendNotifier& notifier() { return notifier_; }
+  ProducerStates& producers() { return *producers_; }
   // Writes an error response for an injected fault; false if this API has no error answer.
   bool answer_error(RequestContext& ctx);
   void housekeeping();
@@ -90,6 +92,7 @@ class BrokerState {
   std::unique_ptr<storage::LogManager> logs_;
   FaultInjector faults_;
   AppendNotifier notifier_;
+  std::unique_ptr<ProducerStates> producers_;
 };
 
 }  // namespace refbroker

@@ -4,6 +4,7 @@
 // appended, so a bad batch never leaves a partial append behind.
 #include "handlers/registry.h"
 #include "kafka/protocol/record_batch.h"
+#include "producer_state.h"
 #include "state.h"
 
 namespace refbroker {
@@ -32,6 +33,7 @@ void produce_partition(RequestContext& ctx, const std::string& topic, proto::Pro
   auto bytes = pd.records.bytes();
   if (pd.records.is_null || bytes.empty()) return fail(Error::INVALID_RECORD, "Produce request without records");
   // Validate every batch first: all or nothing per partition.
+  std::vector<kafka::BatchHeader> headers;
   size_t pos = 0;
   while (pos < bytes.size()) {
     kafka::BatchHeader h;
@@ -41,13 +43,37 @@ void produce_partition(RequestContext& ctx, const std::string& topic, proto::Pro
     if (h.magic != 2) return fail(Error::UNSUPPORTED_FOR_MESSAGE_FORMAT, "Only message format v2 is supported");
     auto v = kafka::validate_batch(bytes.subspan(pos, h.total_size()));
     if (!v) return fail(v.error, v.reason);
+    headers.push_back(h);
     pos += h.total_size();
   }
   // The request buffer belongs to this connection and is not read again: the log patches the
   // base offsets in place instead of copying.
   std::span<uint8_t> mutable_bytes(const_cast<uint8_t*>(bytes.data()), bytes.size());
+  const kafka::BatchHeader& first = headers.front();
+  if (first.producer_id < 0) {
+    auto r = tp.log->append(mutable_bytes);
+    if (!r) return fail(r.error(), r.message());
+    out.base_offset = r->base_offset;
+    out.log_append_time_ms = r->log_append_time;
+    out.log_start_offset = r->log_start_offset;
+    return;
+  }
+  // Idempotent: check sequence numbers and append under the partition's producer-state lock.
+  if (headers.size() != 1)
+    return fail(Error::INVALID_RECORD, "Idempotent produce requests must carry exactly one batch per partition");
+  auto state = ctx.broker.producers().partition(topic, pd.index);
+  std::lock_guard lock(state->mutex());
+  state->ensure_loaded(*tp.log);
+  auto check = state->check(first);
+  if (check.error != Error::NONE) return fail(check.error, check.message);
+  if (check.duplicate) {
+    out.base_offset = check.duplicate->first_offset;
+    out.log_start_offset = tp.log->log_start_offset();
+    return;
+  }
   auto r = tp.log->append(mutable_bytes);
   if (!r) return fail(r.error(), r.message());
+  state->record(first, r->base_offset);
   out.base_offset = r->base_offset;
   out.log_append_time_ms = r->log_append_time;
   out.log_start_offset = r->log_start_offset;

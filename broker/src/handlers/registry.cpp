@@ -9,7 +9,7 @@ const std::vector<HandlerInfo>& handlers() {
     std::vector<HandlerInfo> t{
         kProduceHandler,      kFetchHandler,         kListOffsetsHandler,     kMetadataHandler,
         kApiVersionsHandler,  kCreateTopicsHandler,  kDeleteTopicsHandler,    kDeleteRecordsHandler,
-        kDescribeConfigsHandler, kCreatePartitionsHandler,
+        kDescribeConfigsHandler, kCreatePartitionsHandler, kInitProducerIdHandler,
     };
     std::sort(t.begin(), t.end(), [](auto& a, auto& b) { return a.key < b.key; });
     return t;

@@ -18,5 +18,6 @@ extern const HandlerInfo kDeleteTopicsHandler;
 extern const HandlerInfo kDeleteRecordsHandler;
 extern const HandlerInfo kDescribeConfigsHandler;
 extern const HandlerInfo kCreatePartitionsHandler;
+extern const HandlerInfo kInitProducerIdHandler;
 
 }  // namespace refbroker
