@@ -274,6 +274,16 @@ TEST(PartitionLog, OffsetForTimestamp) {
   EXPECT_EQ(q(1000 * 199 + 41), (TimestampOffset{-1, -1}));
 }
 
+TEST(PartitionLog, MaxTimestampIsTheRecordHoldingIt) {
+  TempDir d;
+  auto log = open_log(d.path, small_config());
+  EXPECT_EQ(*log->max_timestamp(), (TimestampOffset{-1, -1}));
+  append(*log, {.records = 3, .base_timestamp = 100, .timestamp_step = 10});   // 0..2: 100,110,120
+  append(*log, {.records = 4, .base_timestamp = 500, .timestamp_step = -100}); // 3..6: 500,400,300,200
+  append(*log, {.records = 2, .base_timestamp = 150, .timestamp_step = 10});   // 7..8
+  EXPECT_EQ(*log->max_timestamp(), (TimestampOffset{500, 3}));
+}
+
 TEST(PartitionLog, OffsetForTimestampCompressedBatchUsesBatchStart) {
   TempDir d;
   auto log = open_log(d.path, small_config());

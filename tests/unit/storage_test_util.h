@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -61,7 +62,7 @@ inline std::vector<uint8_t> make_batch(const BatchSpec& s = {}) {
   b[22] = static_cast<uint8_t>(s.attributes);
   H::write_i32(&b[23], s.records - 1 + s.extra_offset_delta);
   H::write_i64(&b[27], s.base_timestamp);
-  H::write_i64(&b[35], s.base_timestamp + (s.records - 1) * s.timestamp_step);
+  H::write_i64(&b[35], s.base_timestamp + std::max<int64_t>(0, (s.records - 1) * s.timestamp_step));  // max
   H::write_i64(&b[43], -1);
   b[51] = 0xff;
   b[52] = 0xff;

@@ -100,6 +100,29 @@ struct VarReader {
   }
 };
 
+// The first record of batch h (at pos) with offset >= min_offset and timestamp >= ts. Exact for
+// uncompressed CreateTime batches; otherwise (records compressed, or all stamped with the batch's
+// LogAppendTime) the batch's first offset and max timestamp.
+TimestampOffset search_batch(int fd, uint64_t pos, const BatchHeader& h, int64_t ts, int64_t min_offset) {
+  TimestampOffset found{h.max_timestamp, std::max(h.base_offset, min_offset)};
+  if (h.compression() != 0 || h.log_append_time()) return found;
+  std::vector<uint8_t> batch(h.total_size());
+  if (io::pread_full(fd, batch.data(), batch.size(), pos) != batch.size()) return found;
+  VarReader r{batch.data() + BatchHeader::kSize, batch.data() + batch.size()};
+  for (int32_t n = 0; n < h.records_count && r.ok; ++n) {
+    int64_t len = r.var();
+    if (!r.ok || len < 1 || len > r.end - r.p) break;
+    const uint8_t* next = r.p + len;
+    r.p += 1;  // attributes
+    int64_t t = h.base_timestamp + r.var();
+    int64_t off = h.base_offset + r.var();
+    if (!r.ok) break;
+    if (off >= min_offset && t >= ts) return {t, off};
+    r.p = next;
+  }
+  return found;
+}
+
 }  // namespace
 
 PartitionLog::PartitionLog(fs::path dir, LogConfig cfg) : dir_(std::move(dir)), cfg_(std::move(cfg)) {}
@@ -527,24 +550,7 @@ Result<TimestampOffset> PartitionLog::offset_for_timestamp(int64_t ts) const {
       BatchHeader h;
       for (; scan.at(pos, h); pos += h.total_size()) {
         if (h.last_offset() < log_start || h.max_timestamp < ts) continue;
-        TimestampOffset found{h.max_timestamp, std::max(h.base_offset, log_start)};
-        if (h.compression() != 0 || h.log_append_time()) return found;
-        // Uncompressed CreateTime batch: find the first record with timestamp >= ts.
-        std::vector<uint8_t> batch(h.total_size());
-        if (io::pread_full(fd, batch.data(), batch.size(), pos) != batch.size()) return found;
-        VarReader r{batch.data() + BatchHeader::kSize, batch.data() + batch.size()};
-        for (int32_t n = 0; n < h.records_count && r.ok; ++n) {
-          int64_t len = r.var();
-          const uint8_t* next = r.p + len;
-          if (!r.ok || len < 0 || next > r.end) break;
-          r.p += 1;  // attributes
-          int64_t t = h.base_timestamp + r.var();
-          int64_t off = h.base_offset + r.var();
-          if (!r.ok) break;
-          if (off >= log_start && t >= ts) return TimestampOffset{t, off};
-          r.p = next;
-        }
-        return found;
+        return search_batch(fd, pos, h, ts, log_start);
       }
       std::lock_guard lk(mu_);
       if (auto st = check_open_locked(); !st) return st;
@@ -563,13 +569,32 @@ Result<TimestampOffset> PartitionLog::offset_for_timestamp(int64_t ts) const {
 
 Result<TimestampOffset> PartitionLog::max_timestamp() const {
   try {
-    std::lock_guard lk(mu_);
-    if (auto st = check_open_locked(); !st) return st;
     TimestampOffset best;
-    for (auto& s : segments_) {
-      ensure_indexes_locked(*s);
-      auto m = s->max_timestamp();
-      if (m.timestamp > best.timestamp && m.offset >= log_start_) best = m;
+    SegmentSnapshot snap;
+    int64_t log_start;
+    {
+      std::lock_guard lk(mu_);
+      if (auto st = check_open_locked(); !st) return st;
+      log_start = log_start_;
+      size_t best_i = 0;
+      for (size_t i = 0; i < segments_.size(); ++i) {
+        ensure_indexes_locked(*segments_[i]);
+        auto m = segments_[i]->max_timestamp();
+        if (m.timestamp > best.timestamp && m.offset >= log_start_) {
+          best = m;
+          best_i = i;
+        }
+      }
+      if (best.offset < 0) return best;
+      snap = snapshot_locked(best_i);
+    }
+    // best.offset is the last offset of the batch holding the max: find the record itself.
+    detail::HeaderScanner scan(*snap.seg->fd, snap.size);
+    uint64_t pos;
+    BatchHeader h;
+    if (scan.find(snap.index.lookup(best.offset).position, best.offset, pos, h) && h.max_timestamp == best.timestamp) {
+      auto exact = search_batch(*snap.seg->fd, pos, h, best.timestamp, log_start);
+      if (exact.timestamp == best.timestamp) return exact;
     }
     return best;
   } catch (const std::exception& e) {

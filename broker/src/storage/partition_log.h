@@ -87,7 +87,8 @@ class PartitionLog {
   // that timestamp; {-1, -1} if none. Exact per record for uncompressed batches; for compressed
   // batches the batch's first offset and max timestamp.
   Result<TimestampOffset> offset_for_timestamp(int64_t ts) const;
-  // ListOffsets MAX_TIMESTAMP (-3): the largest batch max timestamp and the batch's last offset.
+  // ListOffsets MAX_TIMESTAMP (-3): the largest timestamp and the offset of the record holding it
+  // (for compressed batches, the batch's last offset); {-1, -1} if the log is empty.
   Result<TimestampOffset> max_timestamp() const;
 
   int64_t log_start_offset() const;
