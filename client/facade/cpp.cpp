@@ -1,0 +1,673 @@
+// The C++ API (namespace RdKafka), implemented on the C API of this library.
+#include <librdkafka/rdkafkacpp.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "internal.h"
+
+namespace RdKafka {
+namespace {
+
+// ---- errors -----------------------------------------------------------------------------------
+
+class ErrorImpl : public Error {
+ public:
+  ErrorImpl(ErrorCode code, std::string str) : code_(code), str_(std::move(str)) {}
+  explicit ErrorImpl(rd_kafka_error_t* e)
+      : code_(static_cast<ErrorCode>(rd_kafka_error_code(e))),
+        str_(rd_kafka_error_string(e)),
+        fatal_(rd_kafka_error_is_fatal(e)),
+        retriable_(rd_kafka_error_is_retriable(e)),
+        abort_(rd_kafka_error_txn_requires_abort(e)) {}
+  ErrorCode code() const override { return code_; }
+  std::string name() const override { return rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(code_)); }
+  std::string str() const override { return str_; }
+  bool is_fatal() const override { return fatal_; }
+  bool is_retriable() const override { return retriable_; }
+  bool txn_requires_abort() const override { return abort_; }
+
+ private:
+  ErrorCode code_;
+  std::string str_;
+  bool fatal_ = false, retriable_ = false, abort_ = false;
+};
+
+// ---- events -----------------------------------------------------------------------------------
+
+class EventImpl : public Event {
+ public:
+  EventImpl(Type type, ErrorCode err, Severity sev, const char* fac, const char* str)
+      : type_(type), err_(err), severity_(sev), fac_(fac ? fac : ""), str_(str ? str : "") {}
+  Type type() const override { return type_; }
+  ErrorCode err() const override { return err_; }
+  Severity severity() const override { return severity_; }
+  std::string fac() const override { return fac_; }
+  std::string str() const override { return str_; }
+  int throttle_time() const override { return 0; }
+  std::string broker_name() const override { return ""; }
+  int broker_id() const override { return -1; }
+  bool fatal() const override { return fatal_; }
+  bool fatal_ = false;
+
+ private:
+  Type type_;
+  ErrorCode err_;
+  Severity severity_;
+  std::string fac_;
+  std::string str_;
+};
+
+// ---- headers ----------------------------------------------------------------------------------
+
+class HeadersImpl : public Headers {
+ public:
+  HeadersImpl() : h_(rd_kafka_headers_new(8)), owned_(true) {}
+  HeadersImpl(rd_kafka_headers_t* h, bool owned) : h_(h), owned_(owned) {}
+  ~HeadersImpl() override {
+    if (owned_ && h_) rd_kafka_headers_destroy(h_);
+  }
+
+  ErrorCode add(const std::string& key, const void* value, size_t value_size) override {
+    return static_cast<ErrorCode>(rd_kafka_header_add(h_, key.data(), static_cast<ssize_t>(key.size()), value,
+                                                      static_cast<ssize_t>(value_size)));
+  }
+  ErrorCode add(const std::string& key, const std::string& value) override {
+    return add(key, value.data(), value.size());
+  }
+  ErrorCode add(const Header& header) override { return add(header.key(), header.value(), header.value_size()); }
+  ErrorCode remove(const std::string& key) override {
+    return static_cast<ErrorCode>(rd_kafka_header_remove(h_, key.c_str()));
+  }
+  std::vector<Header> get(const std::string& key) const override {
+    std::vector<Header> out;
+    const void* v;
+    size_t sz;
+    for (size_t i = 0; rd_kafka_header_get(h_, i, key.c_str(), &v, &sz) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
+      out.emplace_back(key, v, sz);
+    return out;
+  }
+  Header get_last(const std::string& key) const override {
+    const void* v = nullptr;
+    size_t sz = 0;
+    rd_kafka_resp_err_t err = rd_kafka_header_get_last(h_, key.c_str(), &v, &sz);
+    return Header(key, v, sz, static_cast<ErrorCode>(err));
+  }
+  std::vector<Header> get_all() const override {
+    std::vector<Header> out;
+    const char* name;
+    const void* v;
+    size_t sz;
+    for (size_t i = 0; rd_kafka_header_get_all(h_, i, &name, &v, &sz) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
+      out.emplace_back(name, v, sz);
+    return out;
+  }
+  size_t size() const override { return rd_kafka_header_cnt(h_); }
+
+  rd_kafka_headers_t* c_headers() const { return h_; }
+  // The C list now belongs to someone else (a produced message).
+  void release_c_headers() {
+    h_ = nullptr;
+    owned_ = false;
+  }
+
+ private:
+  rd_kafka_headers_t* h_;
+  bool owned_;
+};
+
+// ---- configuration ----------------------------------------------------------------------------
+
+class ConfImpl : public Conf {
+ public:
+  explicit ConfImpl(ConfType type) : type_(type) {
+    if (type == CONF_GLOBAL) rk_conf_ = rd_kafka_conf_new();
+    else rkt_conf_ = rd_kafka_topic_conf_new();
+  }
+  ~ConfImpl() override {
+    if (rk_conf_) rd_kafka_conf_destroy(rk_conf_);
+    if (rkt_conf_) rd_kafka_topic_conf_destroy(rkt_conf_);
+  }
+
+  ConfResult set(const std::string& name, const std::string& value, std::string& errstr) override {
+    char buf[512] = "";
+    rd_kafka_conf_res_t res = rk_conf_ ? rd_kafka_conf_set(rk_conf_, name.c_str(), value.c_str(), buf, sizeof buf)
+                                       : rd_kafka_topic_conf_set(rkt_conf_, name.c_str(), value.c_str(), buf, sizeof buf);
+    if (res != RD_KAFKA_CONF_OK) errstr = buf;
+    return static_cast<ConfResult>(res);
+  }
+
+  ConfResult set(const std::string& name, DeliveryReportCb* dr_cb, std::string& errstr) override {
+    if (name != "dr_cb") return fail(errstr, "Invalid value type, expected RdKafka::DeliveryReportCb");
+    if (!rk_conf_) return fail(errstr, "Requires RdKafka::Conf::CONF_GLOBAL object");
+    dr_cb_ = dr_cb;
+    return CONF_OK;
+  }
+  ConfResult set(const std::string& name, EventCb* event_cb, std::string& errstr) override {
+    if (name != "event_cb") return fail(errstr, "Invalid value type, expected RdKafka::EventCb");
+    if (!rk_conf_) return fail(errstr, "Requires RdKafka::Conf::CONF_GLOBAL object");
+    event_cb_ = event_cb;
+    return CONF_OK;
+  }
+  ConfResult set(const std::string& name, const Conf* topic_conf, std::string& errstr) override {
+    const auto* t = dynamic_cast<const ConfImpl*>(topic_conf);
+    if (name != "default_topic_conf" || !t || !t->rkt_conf_)
+      return fail(errstr, "Invalid value type, expected RdKafka::Conf");
+    if (!rk_conf_) return fail(errstr, "Requires RdKafka::Conf::CONF_GLOBAL object");
+    rd_kafka_conf_set_default_topic_conf(rk_conf_, rd_kafka_topic_conf_dup(t->rkt_conf_));
+    return CONF_OK;
+  }
+  ConfResult set(const std::string& name, PartitionerCb* cb, std::string& errstr) override {
+    if (name != "partitioner_cb") return fail(errstr, "Invalid value type, expected RdKafka::PartitionerCb");
+    if (!rkt_conf_) return fail(errstr, "Requires RdKafka::Conf::CONF_TOPIC object");
+    rkt_conf_->cpp_partitioner_obj = cb;
+    rkt_conf_->cpp_partitioner_kp_obj = nullptr;
+    rkt_conf_->cpp_partitioner = [cb](const rd_kafka_topic_t* rkt, const void* key, size_t keylen, int32_t cnt,
+                                      void* msg_opaque) {
+      std::string k;
+      if (key) k.assign(static_cast<const char*>(key), keylen);
+      return cb->partitioner_cb(topic_for(rkt), key ? &k : nullptr, cnt, msg_opaque);
+    };
+    rkt_conf_->values.set_ptr("partitioner_cb", cb);
+    return CONF_OK;
+  }
+  ConfResult set(const std::string& name, PartitionerKeyPointerCb* cb, std::string& errstr) override {
+    if (name != "partitioner_key_pointer_cb")
+      return fail(errstr, "Invalid value type, expected RdKafka::PartitionerKeyPointerCb");
+    if (!rkt_conf_) return fail(errstr, "Requires RdKafka::Conf::CONF_TOPIC object");
+    rkt_conf_->cpp_partitioner_kp_obj = cb;
+    rkt_conf_->cpp_partitioner_obj = nullptr;
+    rkt_conf_->cpp_partitioner = [cb](const rd_kafka_topic_t* rkt, const void* key, size_t keylen, int32_t cnt,
+                                      void* msg_opaque) {
+      return cb->partitioner_cb(topic_for(rkt), key, keylen, cnt, msg_opaque);
+    };
+    rkt_conf_->values.set_ptr("partitioner_cb", cb);
+    return CONF_OK;
+  }
+
+  ConfResult get(const std::string& name, std::string& value) const override {
+    if (name == "dr_cb" || name == "event_cb" || name == "partitioner_cb" || name == "partitioner_key_pointer_cb")
+      return CONF_INVALID;
+    size_t size = 0;
+    rd_kafka_conf_res_t res = rk_conf_ ? rd_kafka_conf_get(rk_conf_, name.c_str(), nullptr, &size)
+                                       : rd_kafka_topic_conf_get(rkt_conf_, name.c_str(), nullptr, &size);
+    if (res != RD_KAFKA_CONF_OK) return static_cast<ConfResult>(res);
+    std::string buf(size, '\0');
+    res = rk_conf_ ? rd_kafka_conf_get(rk_conf_, name.c_str(), buf.data(), &size)
+                   : rd_kafka_topic_conf_get(rkt_conf_, name.c_str(), buf.data(), &size);
+    if (res == RD_KAFKA_CONF_OK) value.assign(buf.c_str());
+    return static_cast<ConfResult>(res);
+  }
+  ConfResult get(DeliveryReportCb*& dr_cb) const override {
+    if (!rk_conf_) return CONF_INVALID;
+    dr_cb = dr_cb_;
+    return CONF_OK;
+  }
+  ConfResult get(EventCb*& event_cb) const override {
+    if (!rk_conf_) return CONF_INVALID;
+    event_cb = event_cb_;
+    return CONF_OK;
+  }
+  ConfResult get(PartitionerCb*& cb) const override {
+    if (!rkt_conf_) return CONF_INVALID;
+    cb = static_cast<PartitionerCb*>(rkt_conf_->cpp_partitioner_obj);
+    return CONF_OK;
+  }
+  ConfResult get(PartitionerKeyPointerCb*& cb) const override {
+    if (!rkt_conf_) return CONF_INVALID;
+    cb = static_cast<PartitionerKeyPointerCb*>(rkt_conf_->cpp_partitioner_kp_obj);
+    return CONF_OK;
+  }
+
+  std::list<std::string>* dump() override {
+    size_t cnt = 0;
+    const char** arr = rk_conf_ ? rd_kafka_conf_dump(rk_conf_, &cnt) : rd_kafka_topic_conf_dump(rkt_conf_, &cnt);
+    auto* out = new std::list<std::string>();
+    for (size_t i = 0; i < cnt; i++) out->push_back(arr[i]);
+    rd_kafka_conf_dump_free(arr, cnt);
+    return out;
+  }
+
+  rd_kafka_conf_s* c_ptr_global() override { return rk_conf_; }
+  rd_kafka_topic_conf_s* c_ptr_topic() override { return rkt_conf_; }
+
+  static Topic* topic_for(const rd_kafka_topic_t* rkt);
+
+  ConfType type_;
+  rd_kafka_conf_t* rk_conf_ = nullptr;
+  rd_kafka_topic_conf_t* rkt_conf_ = nullptr;
+  DeliveryReportCb* dr_cb_ = nullptr;
+  EventCb* event_cb_ = nullptr;
+
+ private:
+  static ConfResult fail(std::string& errstr, const char* msg) {
+    errstr = msg;
+    return CONF_INVALID;
+  }
+};
+
+// ---- topics -----------------------------------------------------------------------------------
+
+class TopicImpl : public Topic {
+ public:
+  // owner: created by Topic::create (holds an application reference) rather than by the library.
+  TopicImpl(rd_kafka_topic_t* rkt, bool owner) : rkt_(rkt), owner_(owner) {}
+  ~TopicImpl() override {
+    if (!owner_) return;
+    void* self = this;
+    rkt_->cpp_topic.compare_exchange_strong(self, nullptr);
+    rd_kafka_topic_destroy(rkt_);
+  }
+  std::string name() const override { return rd_kafka_topic_name(rkt_); }
+  bool partition_available(int32_t partition) const override {
+    return rd_kafka_topic_partition_available(rkt_, partition) != 0;
+  }
+  rd_kafka_topic_s* c_ptr() override { return rkt_; }
+
+ private:
+  rd_kafka_topic_t* rkt_;
+  bool owner_;
+};
+
+Topic* ConfImpl::topic_for(const rd_kafka_topic_t* crkt) {
+  auto* rkt = const_cast<rd_kafka_topic_t*>(crkt);
+  if (void* t = rkt->cpp_topic.load()) return static_cast<Topic*>(t);
+  std::lock_guard lk(rkt->cpp_mu);
+  if (!rkt->cpp_internal) {
+    rkt->cpp_internal = new TopicImpl(rkt, false);
+    rkt->cpp_internal_free = [](void* p) { delete static_cast<TopicImpl*>(p); };
+  }
+  return static_cast<TopicImpl*>(rkt->cpp_internal);
+}
+
+class TopicPartitionImpl : public TopicPartition {
+ public:
+  TopicPartitionImpl(const std::string& topic, int partition, int64_t offset)
+      : topic_(topic), partition_(partition), offset_(offset) {}
+  const std::string& topic() const override { return topic_; }
+  int partition() const override { return partition_; }
+  int64_t offset() const override { return offset_; }
+  void set_offset(int64_t offset) override { offset_ = offset; }
+  ErrorCode err() const override { return err_; }
+
+ private:
+  std::string topic_;
+  int partition_;
+  int64_t offset_;
+  ErrorCode err_ = ERR_NO_ERROR;
+};
+
+// ---- delivery-report messages ------------------------------------------------------------------
+
+class MessageImpl : public Message {
+ public:
+  explicit MessageImpl(rd_kafka_message_t* m) : m_(m) {}
+  ~MessageImpl() override {
+    delete key_;
+    delete headers_;
+  }
+  std::string errstr() const override {
+    const char* s = m_->err ? rd_kafka_message_errstr(m_) : nullptr;
+    return s ? s : (m_->err ? rd_kafka_err2str(m_->err) : "");
+  }
+  ErrorCode err() const override { return static_cast<ErrorCode>(m_->err); }
+  Topic* topic() const override { return m_->rkt ? static_cast<Topic*>(m_->rkt->cpp_topic.load()) : nullptr; }
+  std::string topic_name() const override { return m_->rkt ? rd_kafka_topic_name(m_->rkt) : ""; }
+  int32_t partition() const override { return m_->partition; }
+  void* payload() const override { return m_->payload; }
+  size_t len() const override { return m_->len; }
+  const std::string* key() const override {
+    if (!m_->key) return nullptr;
+    if (!key_) key_ = new std::string(static_cast<const char*>(m_->key), m_->key_len);
+    return key_;
+  }
+  const void* key_pointer() const override { return m_->key; }
+  size_t key_len() const override { return m_->key_len; }
+  int64_t offset() const override { return m_->offset; }
+  MessageTimestamp timestamp() const override {
+    rd_kafka_timestamp_type_t t = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    MessageTimestamp ts;
+    ts.timestamp = rd_kafka_message_timestamp(m_, &t);
+    ts.type = static_cast<MessageTimestamp::MessageTimestampType>(t);
+    return ts;
+  }
+  void* msg_opaque() const override { return m_->_private; }
+  int64_t latency() const override { return rd_kafka_message_latency(m_); }
+  rd_kafka_message_s* c_ptr() override { return m_; }
+  Status status() const override { return static_cast<Status>(rd_kafka_message_status(m_)); }
+  Headers* headers() override { return headers(nullptr); }
+  Headers* headers(ErrorCode* err) override {
+    if (err) *err = ERR_NO_ERROR;
+    if (headers_) return headers_;
+    rd_kafka_headers_t* h = nullptr;
+    rd_kafka_resp_err_t e = rd_kafka_message_headers(m_, &h);
+    if (e) {
+      if (err) *err = static_cast<ErrorCode>(e);
+      return nullptr;
+    }
+    headers_ = new HeadersImpl(h, false);
+    return headers_;
+  }
+  int32_t broker_id() const override { return rd_kafka_message_broker_id(m_); }
+
+ private:
+  rd_kafka_message_t* m_;
+  mutable std::string* key_ = nullptr;
+  HeadersImpl* headers_ = nullptr;
+};
+
+// ---- metadata ---------------------------------------------------------------------------------
+
+class BrokerMetadataImpl : public BrokerMetadata {
+ public:
+  explicit BrokerMetadataImpl(const rd_kafka_metadata_broker_t* b) : b_(b) {}
+  int32_t id() const override { return b_->id; }
+  std::string host() const override { return b_->host ? b_->host : ""; }
+  int port() const override { return b_->port; }
+
+ private:
+  const rd_kafka_metadata_broker_t* b_;
+};
+
+class PartitionMetadataImpl : public PartitionMetadata {
+ public:
+  explicit PartitionMetadataImpl(const rd_kafka_metadata_partition_t* p)
+      : p_(p), replicas_(p->replicas, p->replicas + p->replica_cnt), isrs_(p->isrs, p->isrs + p->isr_cnt) {}
+  int32_t id() const override { return p_->id; }
+  ErrorCode err() const override { return static_cast<ErrorCode>(p_->err); }
+  int32_t leader() const override { return p_->leader; }
+  const std::vector<int32_t>* replicas() const override { return &replicas_; }
+  const std::vector<int32_t>* isrs() const override { return &isrs_; }
+
+ private:
+  const rd_kafka_metadata_partition_t* p_;
+  std::vector<int32_t> replicas_, isrs_;
+};
+
+class TopicMetadataImpl : public TopicMetadata {
+ public:
+  explicit TopicMetadataImpl(const rd_kafka_metadata_topic_t* t) : t_(t) {
+    for (int i = 0; i < t->partition_cnt; i++) parts_.push_back(new PartitionMetadataImpl(&t->partitions[i]));
+  }
+  ~TopicMetadataImpl() override {
+    for (const auto* p : parts_) delete p;
+  }
+  std::string topic() const override { return t_->topic; }
+  const PartitionMetadataVector* partitions() const override { return &parts_; }
+  ErrorCode err() const override { return static_cast<ErrorCode>(t_->err); }
+
+ private:
+  const rd_kafka_metadata_topic_t* t_;
+  PartitionMetadataVector parts_;
+};
+
+class MetadataImpl : public Metadata {
+ public:
+  explicit MetadataImpl(const rd_kafka_metadata_t* md) : md_(md) {
+    for (int i = 0; i < md->broker_cnt; i++) brokers_.push_back(new BrokerMetadataImpl(&md->brokers[i]));
+    for (int i = 0; i < md->topic_cnt; i++) topics_.push_back(new TopicMetadataImpl(&md->topics[i]));
+  }
+  ~MetadataImpl() override {
+    for (const auto* b : brokers_) delete b;
+    for (const auto* t : topics_) delete t;
+    rd_kafka_metadata_destroy(md_);
+  }
+  const BrokerMetadataVector* brokers() const override { return &brokers_; }
+  const TopicMetadataVector* topics() const override { return &topics_; }
+  int32_t orig_broker_id() const override { return md_->orig_broker_id; }
+  std::string orig_broker_name() const override { return md_->orig_broker_name ? md_->orig_broker_name : ""; }
+
+ private:
+  const rd_kafka_metadata_t* md_;
+  BrokerMetadataVector brokers_;
+  TopicMetadataVector topics_;
+};
+
+// ---- producer ---------------------------------------------------------------------------------
+
+class ProducerImpl : public Producer {
+ public:
+  ~ProducerImpl() override {
+    if (rk_) rd_kafka_destroy(rk_);
+  }
+
+  // Handle
+  std::string name() const override { return rd_kafka_name(rk_); }
+  std::string memberid() const override { return ""; }
+  int poll(int timeout_ms) override { return rd_kafka_poll(rk_, timeout_ms); }
+  int outq_len() override { return rd_kafka_outq_len(rk_); }
+  ErrorCode metadata(bool all_topics, const Topic* only_rkt, Metadata** metadatap, int timeout_ms) override {
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_topic_t* rkt = only_rkt ? const_cast<Topic*>(only_rkt)->c_ptr() : nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, all_topics ? 1 : 0, rkt, &md, timeout_ms);
+    *metadatap = err ? nullptr : new MetadataImpl(md);
+    return static_cast<ErrorCode>(err);
+  }
+  ErrorCode query_watermark_offsets(const std::string& topic, int32_t partition, int64_t* low, int64_t* high,
+                                    int timeout_ms) override {
+    return static_cast<ErrorCode>(
+        rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, low, high, timeout_ms));
+  }
+  std::string clusterid(int timeout_ms) override {
+    char* id = rd_kafka_clusterid(rk_, timeout_ms);
+    std::string s = id ? id : "";
+    rd_kafka_mem_free(rk_, id);
+    return s;
+  }
+  int32_t controllerid(int timeout_ms) override { return rd_kafka_controllerid(rk_, timeout_ms); }
+  rd_kafka_s* c_ptr() override { return rk_; }
+  ErrorCode fatal_error(std::string& errstr) const override {
+    char buf[512] = "";
+    rd_kafka_resp_err_t err = rd_kafka_fatal_error(rk_, buf, sizeof buf);
+    if (err) errstr = buf;
+    return static_cast<ErrorCode>(err);
+  }
+  void* mem_malloc(size_t size) override { return RdKafka::mem_malloc(size); }
+  void mem_free(void* ptr) override { RdKafka::mem_free(ptr); }
+
+  // Producer
+  ErrorCode produce(Topic* topic, int32_t partition, int msgflags, void* payload, size_t len, const std::string* key,
+                    void* msg_opaque) override {
+    return produce(topic, partition, msgflags, payload, len, key ? key->data() : nullptr, key ? key->size() : 0,
+                   msg_opaque);
+  }
+  ErrorCode produce(Topic* topic, int32_t partition, int msgflags, void* payload, size_t len, const void* key,
+                    size_t key_len, void* msg_opaque) override {
+    if (!topic) return ERR__INVALID_ARG;
+    if (rd_kafka_produce(topic->c_ptr(), partition, msgflags, payload, len, key, key_len, msg_opaque) == -1)
+      return static_cast<ErrorCode>(rd_kafka_last_error());
+    return ERR_NO_ERROR;
+  }
+  ErrorCode produce(const std::string topic_name, int32_t partition, int msgflags, void* payload, size_t len,
+                    const void* key, size_t key_len, int64_t timestamp, void* msg_opaque) override {
+    return static_cast<ErrorCode>(rd_kafka_producev(
+        rk_, RD_KAFKA_V_TOPIC(topic_name.c_str()), RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(msgflags),
+        RD_KAFKA_V_VALUE(payload, len), RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_TIMESTAMP(timestamp),
+        RD_KAFKA_V_OPAQUE(msg_opaque), RD_KAFKA_V_END));
+  }
+  ErrorCode produce(const std::string topic_name, int32_t partition, int msgflags, void* payload, size_t len,
+                    const void* key, size_t key_len, int64_t timestamp, Headers* headers,
+                    void* msg_opaque) override {
+    auto* hi = dynamic_cast<HeadersImpl*>(headers);
+    rd_kafka_headers_t* ch = hi ? hi->c_headers() : nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk_, RD_KAFKA_V_TOPIC(topic_name.c_str()), RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(msgflags),
+        RD_KAFKA_V_VALUE(payload, len), RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_TIMESTAMP(timestamp),
+        RD_KAFKA_V_OPAQUE(msg_opaque), RD_KAFKA_V_HEADERS(ch), RD_KAFKA_V_END);
+    if (!err && hi) {
+      // The message took the header list; the Headers object goes with it.
+      hi->release_c_headers();
+      delete hi;
+    }
+    return static_cast<ErrorCode>(err);
+  }
+  ErrorCode produce(Topic* topic, int32_t partition, const std::vector<char>* payload, const std::vector<char>* key,
+                    void* msg_opaque) override {
+    if (!topic) return ERR__INVALID_ARG;
+    if (rd_kafka_produce(topic->c_ptr(), partition, RD_KAFKA_MSG_F_COPY,
+                         payload ? const_cast<char*>(payload->data()) : nullptr, payload ? payload->size() : 0,
+                         key ? key->data() : nullptr, key ? key->size() : 0, msg_opaque) == -1)
+      return static_cast<ErrorCode>(rd_kafka_last_error());
+    return ERR_NO_ERROR;
+  }
+  ErrorCode flush(int timeout_ms) override { return static_cast<ErrorCode>(rd_kafka_flush(rk_, timeout_ms)); }
+  ErrorCode purge(int purge_flags) override { return static_cast<ErrorCode>(rd_kafka_purge(rk_, purge_flags)); }
+
+  // C callbacks -> C++ objects (the instance opaque is this ProducerImpl).
+  static void dr_trampoline(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* self = static_cast<ProducerImpl*>(opaque);
+    MessageImpl msg(const_cast<rd_kafka_message_t*>(m));
+    self->dr_cb_->dr_cb(msg);
+  }
+  static void error_trampoline(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    auto* self = static_cast<ProducerImpl*>(opaque);
+    char buf[512];
+    bool fatal = false;
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {  // report the underlying error, flagged fatal
+      fatal = true;
+      int underlying = rd_kafka_fatal_error(rk, buf, sizeof buf);
+      if (underlying) {
+        err = underlying;
+        reason = buf;
+      }
+    }
+    EventImpl ev(Event::EVENT_ERROR, static_cast<ErrorCode>(err), Event::EVENT_SEVERITY_ERROR, nullptr, reason);
+    ev.fatal_ = fatal;
+    self->event_cb_->event_cb(ev);
+  }
+  static void log_trampoline(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+    auto* self = static_cast<ProducerImpl*>(rk ? rd_kafka_opaque(rk) : nullptr);
+    if (!self || !self->event_cb_) {
+      rd_kafka_log_print(rk, level, fac, buf);
+      return;
+    }
+    EventImpl ev(Event::EVENT_LOG, ERR_NO_ERROR, static_cast<Event::Severity>(level), fac, buf);
+    self->event_cb_->event_cb(ev);
+  }
+  static int stats_trampoline(rd_kafka_t*, char* json, size_t, void* opaque) {
+    auto* self = static_cast<ProducerImpl*>(opaque);
+    EventImpl ev(Event::EVENT_STATS, ERR_NO_ERROR, Event::EVENT_SEVERITY_INFO, nullptr, json);
+    self->event_cb_->event_cb(ev);
+    return 0;
+  }
+
+  rd_kafka_t* rk_ = nullptr;
+  DeliveryReportCb* dr_cb_ = nullptr;
+  EventCb* event_cb_ = nullptr;
+};
+
+}  // namespace
+
+// ---- free functions ----------------------------------------------------------------------------
+
+int version() { return rd_kafka_version(); }
+std::string version_str() { return rd_kafka_version_str(); }
+std::string get_debug_contexts() { return rd_kafka_get_debug_contexts(); }
+int wait_destroyed(int timeout_ms) { return rd_kafka_wait_destroyed(timeout_ms); }
+void* mem_malloc(size_t size) { return std::malloc(size); }
+void mem_free(void* ptr) { std::free(ptr); }
+std::string err2str(ErrorCode err) { return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)); }
+
+// ---- factories and out-of-line destructors -------------------------------------------------------
+
+Error* Error::create(ErrorCode code, const std::string* errstr) {
+  return new ErrorImpl(code, errstr ? *errstr : err2str(code));
+}
+
+Conf* Conf::create(ConfType type) { return new ConfImpl(type); }
+
+Headers::~Headers() {}
+Headers* Headers::create() { return new HeadersImpl(); }
+Headers* Headers::create(const std::vector<Header>& headers) {
+  auto* h = new HeadersImpl();
+  for (const auto& x : headers) h->add(x);
+  return h;
+}
+
+Message::~Message() {}
+
+const int32_t Topic::PARTITION_UA = RD_KAFKA_PARTITION_UA;
+const int64_t Topic::OFFSET_BEGINNING = RD_KAFKA_OFFSET_BEGINNING;
+const int64_t Topic::OFFSET_END = RD_KAFKA_OFFSET_END;
+const int64_t Topic::OFFSET_STORED = RD_KAFKA_OFFSET_STORED;
+const int64_t Topic::OFFSET_INVALID = RD_KAFKA_OFFSET_INVALID;
+
+Topic::~Topic() {}
+Topic* Topic::create(Handle* base, const std::string& topic_str, const Conf* conf, std::string& errstr) {
+  rd_kafka_t* rk = base ? base->c_ptr() : nullptr;
+  if (!rk) {
+    errstr = "Invalid handle";
+    return nullptr;
+  }
+  rd_kafka_topic_conf_t* tconf = nullptr;
+  if (conf) {
+    const auto* ci = dynamic_cast<const ConfImpl*>(conf);
+    if (!ci || !ci->rkt_conf_) {
+      errstr = "Requires RdKafka::Conf::CONF_TOPIC object";
+      return nullptr;
+    }
+    tconf = rd_kafka_topic_conf_dup(ci->rkt_conf_);
+  }
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic_str.c_str(), tconf);
+  if (!rkt) {
+    errstr = rd_kafka_err2str(rd_kafka_last_error());
+    return nullptr;
+  }
+  auto* t = new TopicImpl(rkt, true);
+  void* expected = nullptr;
+  rkt->cpp_topic.compare_exchange_strong(expected, t);
+  return t;
+}
+
+TopicPartition::~TopicPartition() {}
+TopicPartition* TopicPartition::create(const std::string& topic, int partition) {
+  return new TopicPartitionImpl(topic, partition, RD_KAFKA_OFFSET_INVALID);
+}
+TopicPartition* TopicPartition::create(const std::string& topic, int partition, int64_t offset) {
+  return new TopicPartitionImpl(topic, partition, offset);
+}
+void TopicPartition::destroy(std::vector<TopicPartition*>& partitions) {
+  for (auto* p : partitions) delete p;
+  partitions.clear();
+}
+
+BrokerMetadata::~BrokerMetadata() {}
+PartitionMetadata::~PartitionMetadata() {}
+TopicMetadata::~TopicMetadata() {}
+Metadata::~Metadata() {}
+
+Producer::~Producer() {}
+Producer* Producer::create(const Conf* conf, std::string& errstr) {
+  auto p = std::make_unique<ProducerImpl>();
+  rd_kafka_conf_t* rk_conf = nullptr;
+  if (conf) {
+    const auto* ci = dynamic_cast<const ConfImpl*>(conf);
+    if (!ci || !ci->rk_conf_) {
+      errstr = "Requires RdKafka::Conf::CONF_GLOBAL object";
+      return nullptr;
+    }
+    rk_conf = rd_kafka_conf_dup(ci->rk_conf_);
+    rd_kafka_conf_set_opaque(rk_conf, p.get());
+    if (ci->dr_cb_) {
+      p->dr_cb_ = ci->dr_cb_;
+      rd_kafka_conf_set_dr_msg_cb(rk_conf, ProducerImpl::dr_trampoline);
+    }
+    if (ci->event_cb_) {
+      p->event_cb_ = ci->event_cb_;
+      rd_kafka_conf_set_error_cb(rk_conf, ProducerImpl::error_trampoline);
+      rd_kafka_conf_set_log_cb(rk_conf, ProducerImpl::log_trampoline);
+      rd_kafka_conf_set_stats_cb(rk_conf, ProducerImpl::stats_trampoline);
+    }
+  }
+  char buf[512] = "";
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, rk_conf, buf, sizeof buf);
+  if (!rk) {
+    errstr = buf;
+    if (rk_conf) rd_kafka_conf_destroy(rk_conf);
+    return nullptr;
+  }
+  p->rk_ = rk;
+  return p.release();
+}
+
+}  // namespace RdKafka
