@@ -3,3 +3,12 @@
 
 kafkaplus_unit_test(client_partitioner_test unit/client_partitioner_test.cpp)
 target_link_libraries(client_partitioner_test PRIVATE kafka::client)
+
+# Integration tests: the producer core against an in-process refbroker.
+function(kafkaplus_client_integration_test name)
+  add_executable(${name} ${ARGN})
+  target_link_libraries(${name} PRIVATE kafka::client refbroker::core GTest::gtest_main Threads::Threads)
+  gtest_discover_tests(${name} PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
+endfunction()
+
+kafkaplus_client_integration_test(client_producer_test integration/client_producer_test.cpp)

@@ -161,6 +161,11 @@ bool parse_producer_config(const Properties& p, ProducerConfig& c, std::string& 
   if (!get_int_as(p, "log_level", nullptr, 0, 7, c.log_level, errstr)) return false;
   if (const std::string* v = find(p, "debug")) c.debug = *v;
   if (!get_bool(p, "allow.auto.create.topics", nullptr, c.allow_auto_create_topics, errstr)) return false;
+  if (const std::string* v = find(p, "isolation.level")) {
+    if (*v == "read_committed") c.isolation_level = 1;
+    else if (*v == "read_uncommitted") c.isolation_level = 0;
+    else return bad(errstr, "isolation.level", *v, "expected read_committed or read_uncommitted");
+  }
   if (const std::string* v = find(p, "security.protocol")) {
     std::string s = *v;
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });

@@ -58,7 +58,8 @@ struct ProducerConfig {
   int64_t statistics_interval_ms = 0;
   int log_level = 6;
   std::string debug;
-  bool allow_auto_create_topics = true;    // allow.auto.create.topics (producer default)
+  bool allow_auto_create_topics = true;
+  int isolation_level = 1;                 // isolation.level (read_committed) for ListOffsets    // allow.auto.create.topics (producer default)
   TopicConfig topic;                       // default topic config
 };
 
