@@ -12,3 +12,13 @@ function(kafkaplus_client_integration_test name)
 endfunction()
 
 kafkaplus_client_integration_test(client_producer_test integration/client_producer_test.cpp)
+
+# Throughput benchmark against librdkafka (not a ctest test): client_producer_bench.
+if(KAFKAPLUS_BUILD_BENCHMARKS)
+  pkg_check_modules(CLIENT_BENCH_RDKAFKA IMPORTED_TARGET rdkafka)
+  if(CLIENT_BENCH_RDKAFKA_FOUND)
+    add_executable(client_producer_bench bench/client_producer_bench.cpp)
+    target_link_libraries(client_producer_bench PRIVATE kafka::client refbroker::core PkgConfig::CLIENT_BENCH_RDKAFKA
+                                                        Threads::Threads)
+  endif()
+endif()
