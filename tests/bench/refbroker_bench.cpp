@@ -35,8 +35,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The broker we started, so that a failure does not leave it running.
+pid_t g_broker_pid = -1;
+std::filesystem::path g_data_dir;
+
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "refbroker_bench: %s\n", what.c_str());
+  if (g_broker_pid > 0) {
+    kill(g_broker_pid, SIGTERM);
+    waitpid(g_broker_pid, nullptr, 0);
+  }
+  if (!g_data_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(g_data_dir, ec);
+  }
   std::exit(1);
 }
 
@@ -99,6 +111,7 @@ struct BrokerProcess {
     char tmpl[] = "/tmp/refbroker-bench-XXXXXX";
     if (!mkdtemp(tmpl)) die("mkdtemp failed");
     data_dir = tmpl;
+    g_data_dir = data_dir;
     int fds[2];
     if (pipe(fds) != 0) die("pipe failed");
     std::string partitions = "num.partitions=" + std::to_string(o.partitions);
@@ -119,6 +132,7 @@ struct BrokerProcess {
     }
     close(fds[1]);
     out_fd = fds[0];
+    g_broker_pid = pid;
     // Wait for the `listening on HOST:PORT` line (an event, with a generous deadline).
     std::string line;
     auto deadline = t0 + std::chrono::seconds(20);
@@ -184,7 +198,7 @@ struct BrokerProcess {
     kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);
-    pid = -1;
+    pid = g_broker_pid = -1;
     close(out_fd);
     std::error_code ec;
     std::filesystem::remove_all(data_dir, ec);
