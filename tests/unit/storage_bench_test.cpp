@@ -1,5 +1,6 @@
 // Append/read throughput of PartitionLog (a tool, not part of the suite):
 //   storage_bench [total MiB = 1024] [message bytes = 100] [messages per batch = 100] [dir]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,16 +23,20 @@ int main(int argc, char** argv) {
   std::vector<uint8_t> b = proto;
   size_t batches = total_mb * 1024 * 1024 / proto.size();
   auto t0 = std::chrono::steady_clock::now();
+  double worst_us = 0;
   for (size_t i = 0; i < batches; ++i) {
     b = proto;  // a produce request buffer (the copy is counted; it is what a broker gets)
+    auto a0 = std::chrono::steady_clock::now();
     auto r = (*log)->append(b);
+    worst_us = std::max(worst_us, std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - a0).count());
     if (!r.ok()) { std::fprintf(stderr, "append: %s\n", r.message().c_str()); return 1; }
   }
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double mb = static_cast<double>(batches * proto.size()) / (1024.0 * 1024.0);
-  std::printf("append: %zu batches x %d msgs x %zu B: %.0f MiB in %.2f s = %.0f MiB/s, %.2f M msgs/s, %.2f us/append\n",
+  std::printf("append: %zu batches x %d msgs x %zu B: %.0f MiB in %.2f s = %.0f MiB/s, %.2f M msgs/s, "
+              "%.2f us/append (worst %.0f us), %zu segments\n",
               batches, per_batch, msg, mb, s, mb / s, static_cast<double>(batches) * per_batch / s / 1e6,
-              s * 1e6 / static_cast<double>(batches));
+              s * 1e6 / static_cast<double>(batches), worst_us, (*log)->segment_count());
 
   t0 = std::chrono::steady_clock::now();
   int64_t next = 0, reads = 0;

@@ -479,6 +479,7 @@ TEST(PartitionLog, UncleanOpenRecoversOnlyAfterTheRecoveryPoint) {
   auto log = open_log(d.path / "live", cfg);
   for (int i = 0; i < 300; ++i) append(*log, {.records = 2});
   ASSERT_GT(log->segment_count(), 3u);
+  PartitionLog::wait_for_background_flushes();  // rolled segments are flushed asynchronously
   // A copy of the files while the log is open is what a crash would leave behind.
   fs::copy(d.path / "live", d.path / "crashed");
   auto crashed = open_log(d.path / "crashed", cfg);

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "kafka/protocol/crc32c.h"
+#include "storage/flusher.h"
 #include "storage/io.h"
 #include "storage/segment.h"
 
@@ -438,11 +439,28 @@ Result<AppendResult> PartitionLog::append(std::span<uint8_t> data, int64_t now_m
   const int64_t rolled_to = rolled ? segments_.back()->base : -1;
   lk.unlock();
 
-  // The rolled segment is flushed outside the lock (appends and reads go on meanwhile).
-  if (flush_now) {
+  if (flush_now) {  // flush.messages / flush.ms: synchronous, as in Kafka
     if (auto st = flush_segments(std::numeric_limits<int64_t>::max()); !st) return st;
   } else if (rolled) {
-    if (auto st = flush_segments(rolled_to); !st) return st;
+    // The rolled segment goes to disk in the background, as Kafka's scheduler does it; the
+    // recovery point moves when it is done.
+    {
+      std::lock_guard bl(bg_mu_);
+      if (!bg_cancelled_) {
+        ++bg_pending_;
+        detail::Flusher::instance().post([this, rolled_to] {
+          bool skip;
+          {
+            std::lock_guard l(bg_mu_);
+            skip = bg_cancelled_;
+          }
+          if (!skip) (void)flush_segments(rolled_to);
+          std::lock_guard l(bg_mu_);
+          --bg_pending_;
+          bg_cv_.notify_all();
+        });
+      }
+    }
   }
   return res;
 }
@@ -767,7 +785,14 @@ Status PartitionLog::flush() {
   return flush_segments(std::numeric_limits<int64_t>::max());
 }
 
+void PartitionLog::stop_background_flushes() {
+  std::unique_lock bl(bg_mu_);
+  bg_cancelled_ = true;
+  bg_cv_.wait(bl, [&] { return bg_pending_ == 0; });
+}
+
 void PartitionLog::close() {
+  stop_background_flushes();  // close() flushes everything itself
   std::lock_guard cl(checkpoint_mu_);
   std::lock_guard lk(mu_);
   if (closed_) return;
@@ -790,6 +815,7 @@ void PartitionLog::close() {
 }
 
 void PartitionLog::prepare_close() {
+  stop_background_flushes();
   std::lock_guard cl(checkpoint_mu_);
   std::lock_guard lk(mu_);
   if (closed_) return;
@@ -816,6 +842,7 @@ void PartitionLog::finish_close() {
 }
 
 Status PartitionLog::remove() {
+  stop_background_flushes();
   {
     std::lock_guard cl(checkpoint_mu_);
     std::lock_guard lk(mu_);
@@ -851,6 +878,8 @@ Status PartitionLog::visit_batches(int64_t from_offset, const std::function<bool
     return storage_error(e);
   }
 }
+
+void PartitionLog::wait_for_background_flushes() { detail::Flusher::instance().drain(); }
 
 void PartitionLog::set_config(const LogConfig& cfg) {
   std::lock_guard lk(mu_);

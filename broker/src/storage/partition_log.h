@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
 #include <span>
 #include <vector>
@@ -124,6 +125,9 @@ class PartitionLog {
   // returns false (e.g. to rebuild producer state after a restart).
   Status visit_batches(int64_t from_offset, const std::function<bool(const kafka::BatchHeader&)>& fn) const;
 
+  // Rolled segments are fsynced by a background thread; this waits for the pending ones (tests).
+  static void wait_for_background_flushes();
+
   void set_config(const LogConfig& cfg);
   LogConfig config() const;
   const std::filesystem::path& dir() const { return dir_; }
@@ -162,6 +166,13 @@ class PartitionLog {
   RecoveryStats recovery_;
 
   std::mutex checkpoint_mu_;  // serializes checkpoint writes and flushes (never held with mu_ first)
+
+  // Background flushes of rolled segments still queued or running; close() cancels and waits.
+  void stop_background_flushes();
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  int bg_pending_ = 0;
+  bool bg_cancelled_ = false;
 };
 
 }  // namespace refbroker::storage
