@@ -7,13 +7,14 @@ Flusher& Flusher::instance() {
   return f;
 }
 
-void Flusher::post(std::function<void()> job) {
+bool Flusher::post(std::function<void()> job) {
   std::lock_guard lk(mu_);
-  if (stop_) return;
+  if (stop_) return false;
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   jobs_.push_back(std::move(job));
   ++posted_;
   cv_.notify_one();
+  return true;
 }
 
 void Flusher::drain() {

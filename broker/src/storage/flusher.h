@@ -13,7 +13,8 @@ namespace refbroker::storage::detail {
 class Flusher {
  public:
   static Flusher& instance();
-  void post(std::function<void()> job);
+  // False if the flusher is already shut down (process exit): the job will not run.
+  bool post(std::function<void()> job);
   // Returns once every job posted before the call has finished.
   void drain();
   ~Flusher();

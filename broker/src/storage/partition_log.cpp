@@ -447,8 +447,7 @@ Result<AppendResult> PartitionLog::append(std::span<uint8_t> data, int64_t now_m
     {
       std::lock_guard bl(bg_mu_);
       if (!bg_cancelled_) {
-        ++bg_pending_;
-        detail::Flusher::instance().post([this, rolled_to] {
+        bool posted = detail::Flusher::instance().post([this, rolled_to] {
           bool skip;
           {
             std::lock_guard l(bg_mu_);
@@ -459,6 +458,7 @@ Result<AppendResult> PartitionLog::append(std::span<uint8_t> data, int64_t now_m
           --bg_pending_;
           bg_cv_.notify_all();
         });
+        if (posted) ++bg_pending_;  // under bg_mu_, so the job cannot decrement first
       }
     }
   }
