@@ -13,13 +13,19 @@ endfunction()
 
 kafkaplus_client_integration_test(client_producer_test integration/client_producer_test.cpp)
 
-# Throughput benchmark against librdkafka (not a ctest test): client_producer_bench.
+# Throughput benchmark against librdkafka (not a ctest test): client_producer_bench runs our core
+# in-process and the rd_kafka C API program twice as child processes: linked to the real
+# librdkafka, and to our facade (never both in one binary: the symbols are the same).
 if(KAFKAPLUS_BUILD_BENCHMARKS)
   pkg_check_modules(CLIENT_BENCH_RDKAFKA IMPORTED_TARGET rdkafka)
   if(CLIENT_BENCH_RDKAFKA_FOUND)
     add_executable(client_producer_bench bench/client_producer_bench.cpp)
-    target_link_libraries(client_producer_bench PRIVATE kafka::client refbroker::core PkgConfig::CLIENT_BENCH_RDKAFKA
-                                                        Threads::Threads)
+    target_link_libraries(client_producer_bench PRIVATE kafka::client refbroker::core Threads::Threads)
+    add_executable(client_producer_bench_api_rdkafka bench/client_producer_bench_api.cpp)
+    target_link_libraries(client_producer_bench_api_rdkafka PRIVATE PkgConfig::CLIENT_BENCH_RDKAFKA)
+    add_executable(client_producer_bench_api_facade bench/client_producer_bench_api.cpp)
+    target_link_libraries(client_producer_bench_api_facade PRIVATE kafka::client Threads::Threads)
+    add_dependencies(client_producer_bench client_producer_bench_api_rdkafka client_producer_bench_api_facade)
   endif()
 endif()
 kafkaplus_client_integration_test(client_idempotence_test integration/client_idempotence_test.cpp)

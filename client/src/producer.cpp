@@ -80,6 +80,7 @@ int Waiter::wait(int timeout_ms) {
 ProducerCore::Impl::Impl(ProducerConfig c, ProducerCallbacks callbacks) : cfg(std::move(c)), cb(std::move(callbacks)) {
   name = cfg.client_id + "#producer-" + std::to_string(++g_instance);
   instance_id = ++g_instance_id;
+  refresh_wall_offset();
   conn_settings.client_id = cfg.client_id;
   conn_settings.api_version_request = cfg.api_version_request;
   conn_settings.api_version_timeout_us = cfg.api_version_request_timeout_ms * 1000;
@@ -353,7 +354,9 @@ int ProducerCore::Impl::produce(const Message& m, bool block) {
   MsgMeta meta;
   meta.opaque = m.opaque;
   meta.enq_us = now;
-  meta.timestamp = m.timestamp ? m.timestamp : wall_ms();
+  // One clock read per message: wall time derives from the monotonic clock and an offset the
+  // I/O thread refreshes every 100 ms.
+  meta.timestamp = m.timestamp ? m.timestamp : (now + wall_offset_us.load(std::memory_order_relaxed)) / 1000;
   meta.size = size;
   meta.own = m.value_ownership;
   if (m.value_ownership != Ownership::Copy && m.value) {

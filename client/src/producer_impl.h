@@ -237,6 +237,12 @@ struct ProducerCore::Impl final : ConnOwner {
   mutable std::mutex fatal_mu;
   std::string fatal_reason;
 
+  std::atomic<int64_t> wall_offset_us{0};  // wall clock minus monotonic clock, microseconds
+  void refresh_wall_offset() {
+    int64_t wall = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+    wall_offset_us.store(wall - mono_us(), std::memory_order_relaxed);
+  }
   std::atomic<int> flushing{0};
   std::atomic<bool> closing{false};
 

@@ -193,6 +193,7 @@ void ProducerCore::Impl::sync_topics() {
 void ProducerCore::Impl::on_scan() {
   if (closing.load()) return;
   int64_t now = mono_us();
+  refresh_wall_offset();
   sync_topics();
   expire(now);
   for (auto& c : bootstrap) c->check_timeouts(now);
