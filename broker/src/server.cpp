@@ -106,8 +106,10 @@ class Connection {
       co_return false;
     }
     const HandlerInfo* handler = find_handler(header.api_key);
+    // A long poll must not hold back the answers to requests before it.
+    if (handler && handler->may_wait) co_await flush();
     out_.emplace_back();
-    proto::Writer& out = out_.back();
+    proto::Writer& out = out_.back();  // stable: out_ does not change until this request is done
     bool unsupported = !handler || header.api_version < handler->min_version || header.api_version > handler->max_version;
     if (unsupported && header.api_key != proto::ApiKey::ApiVersions) {
       // No schema to answer in: a v0 header and the error code, like the ApiVersions fallback.
@@ -119,7 +121,6 @@ class Connection {
         std::cerr << "refbroker: unsupported " << proto::api_name(header.api_key) << " v" << header.api_version << "\n";
       co_return true;
     }
-    if (handler->may_wait) co_await flush_except_last();
     RequestContext ctx{state_, header, reader.rest(), out, state_.faults().next(header.api_key)};
     if (ctx.fault_is(FaultAction::DropConnection)) co_return false;
     if (ctx.fault_is(FaultAction::Error) && state_.answer_error(ctx)) co_return true;
@@ -146,14 +147,6 @@ class Connection {
     }
     if (!ctx.respond) out_.pop_back();
     co_return !ctx.close_after;
-  }
-
-  awaitable<void> flush_except_last() {
-    if (out_.size() <= 1) co_return;
-    proto::Writer last = std::move(out_.back());
-    out_.pop_back();
-    co_await flush();
-    out_.push_back(std::move(last));
   }
 
   // Writes all pending responses: memory parts gathered into one write, file slices by sendfile.

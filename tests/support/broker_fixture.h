@@ -31,7 +31,7 @@ class BrokerFixture : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
   // Extra server.properties for the next start.
-  virtual std::map<std::string, std::string> broker_config() { return {{"log.flush.interval.messages", "9223372036854775807"}}; }
+  virtual std::map<std::string, std::string> broker_config() { return {{"refbroker.log.fsync", "false"}}; }
   void start_broker() {
     refbroker::BrokerOptions o;
     o.data_dir = dir_;
