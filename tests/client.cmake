@@ -29,3 +29,15 @@ if(KAFKAPLUS_BUILD_BENCHMARKS)
   endif()
 endif()
 kafkaplus_client_integration_test(client_idempotence_test integration/client_idempotence_test.cpp)
+
+# Against librdkafka's mock cluster, through our launcher (a child process that links only the
+# real librdkafka; our library exports the same rd_kafka_* names).
+pkg_check_modules(CLIENT_RDKAFKA IMPORTED_TARGET rdkafka)
+if(CLIENT_RDKAFKA_FOUND)
+  add_executable(client_mock_cluster integration/client_mock_cluster.cpp)
+  target_link_libraries(client_mock_cluster PRIVATE PkgConfig::CLIENT_RDKAFKA)
+  add_executable(client_mock_test integration/client_mock_test.cpp)
+  target_link_libraries(client_mock_test PRIVATE kafka::client GTest::gtest Threads::Threads)
+  add_dependencies(client_mock_test client_mock_cluster)
+  gtest_discover_tests(client_mock_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
+endif()

@@ -218,7 +218,13 @@ void BrokerConn::become_up() {
   connect_timer_.cancel();
   state_ = State::Up;
   failures_ = 0;
-  owner_.conn_log(7, "STATE", name_ + ": Broker changed state to UP");
+  auto range = [&](proto::ApiKey k) {
+    auto r = versions_.get(k);
+    return std::to_string(r.min) + ".." + std::to_string(r.max);
+  };
+  owner_.conn_log(7, "STATE", name_ + ": Broker changed state to UP (Produce " + range(proto::ApiKey::Produce) +
+                                  ", Metadata " + range(proto::ApiKey::Metadata) + ", InitProducerId " +
+                                  range(proto::ApiKey::InitProducerId) + ")");
   owner_.on_conn_up(*this);
   start_write();
 }
