@@ -8,6 +8,7 @@ import os
 import signal
 import statistics
 import subprocess
+import time
 import unittest
 
 import broker_fixture
@@ -33,8 +34,13 @@ class Startup(unittest.TestCase):
         b.extra_args = ["--ready-file", ready]
         try:
             b.start()
+            # The broker prints the line, then writes the ready file: wait for it to appear.
+            deadline = time.monotonic() + 10
+            while not os.path.exists(ready) and time.monotonic() < deadline:
+                time.sleep(0.005)
             with open(ready) as f:
                 self.assertEqual(f.read().strip(), "listening on " + b.bootstrap)
+            self.assertFalse(os.path.exists(ready + ".tmp"))
             self.assertEqual(b.host, "127.0.0.1")
             b.stop()  # asserts exit status 0
             self.assertEqual(b.extra_stdout, b"", "stdout must hold exactly one line")
