@@ -33,3 +33,20 @@ set_tests_properties(facade_install PROPERTIES LABELS integration TIMEOUT 600)
 add_executable(facade_api_test compat/facade_api_test.cpp)
 target_link_libraries(facade_api_test PRIVATE kafkaplus::kafkaplus refbroker::core GTest::gtest_main Threads::Threads)
 gtest_discover_tests(facade_api_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
+
+# The compat programs are genuine librdkafka programs: the same sources, built against the real
+# librdkafka (when librdkafka-dev is installed) and run against refbroker, pass the same checks.
+pkg_check_modules(FACADE_REF_RDKAFKA QUIET IMPORTED_TARGET rdkafka)
+pkg_check_modules(FACADE_REF_RDKAFKAXX QUIET IMPORTED_TARGET rdkafka++)
+if(FACADE_REF_RDKAFKA_FOUND AND FACADE_REF_RDKAFKAXX_FOUND)
+  add_executable(compat_producer_cpp_librdkafka compat/producer_cpp.cpp)
+  target_link_libraries(compat_producer_cpp_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKAXX)
+  add_executable(compat_producer_c_librdkafka compat/producer_c.c)
+  target_link_libraries(compat_producer_c_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKA)
+  foreach(prog compat_producer_cpp_librdkafka compat_producer_c_librdkafka)
+    add_test(NAME ${prog}
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compat/with_refbroker.sh $<TARGET_FILE:refbroker>
+                     $<TARGET_FILE:${prog}> 200)
+    set_tests_properties(${prog} PROPERTIES LABELS integration TIMEOUT 120)
+  endforeach()
+endif()

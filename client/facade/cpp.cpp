@@ -564,8 +564,8 @@ int version() { return rd_kafka_version(); }
 std::string version_str() { return rd_kafka_version_str(); }
 std::string get_debug_contexts() { return rd_kafka_get_debug_contexts(); }
 int wait_destroyed(int timeout_ms) { return rd_kafka_wait_destroyed(timeout_ms); }
-void* mem_malloc(size_t size) { return std::malloc(size); }
-void mem_free(void* ptr) { std::free(ptr); }
+void* mem_malloc(size_t size) { return rd_kafka_mem_malloc(nullptr, size); }
+void mem_free(void* ptr) { rd_kafka_mem_free(nullptr, ptr); }
 std::string err2str(ErrorCode err) { return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)); }
 
 // ---- factories and out-of-line destructors -------------------------------------------------------

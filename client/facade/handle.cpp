@@ -292,6 +292,8 @@ rd_kafka_type_t rd_kafka_type(const rd_kafka_t* rk) { return RD_KAFKA_PRODUCER; 
 char* rd_kafka_memberid(const rd_kafka_t* rk) { return nullptr; }
 
 void rd_kafka_mem_free(rd_kafka_t* rk, void* ptr) { std::free(ptr); }
+void* rd_kafka_mem_calloc(rd_kafka_t* rk, size_t num, size_t size) { return std::calloc(num, size); }
+void* rd_kafka_mem_malloc(rd_kafka_t* rk, size_t size) { return std::malloc(size); }
 
 char* rd_kafka_clusterid(rd_kafka_t* rk, int timeout_ms) {
   std::string id = rk->core->cluster_id(timeout_ms);

@@ -211,7 +211,9 @@ TEST(FacadeApi, CppProducerSurface) {
   ASSERT_EQ(rec.drs.size(), 3u);
   for (const auto& d : rec.drs) {
     EXPECT_TRUE(d.err == RdKafka::ERR__PURGE_QUEUE || d.err == RdKafka::ERR_NO_ERROR) << RdKafka::err2str(d.err);
-    if (d.err) EXPECT_EQ(d.errstr, "Local: Purged in queue");
+    if (d.err) {
+      EXPECT_EQ(d.errstr, "Local: Purged in queue");
+    }
   }
 
   // Statistics reached the event callback.

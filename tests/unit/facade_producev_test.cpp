@@ -44,6 +44,7 @@ class FacadeProducev : public ::testing::Test {
     ASSERT_EQ(rd_kafka_conf_set(c, "bootstrap.servers", "127.0.0.1:1", err, sizeof err), RD_KAFKA_CONF_OK);
     ASSERT_EQ(rd_kafka_conf_set(c, "log_level", "0", err, sizeof err), RD_KAFKA_CONF_OK);
     rd_kafka_conf_set_dr_msg_cb(c, dr_msg_cb);
+    rd_kafka_conf_set_error_cb(c, [](rd_kafka_t*, int, const char*, void*) {});  // expected: refused
     rd_kafka_conf_set_opaque(c, &drs);
     rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
     ASSERT_NE(rk, nullptr) << err;
@@ -55,6 +56,7 @@ class FacadeProducev : public ::testing::Test {
   void purge_and_collect(size_t expect) {
     ASSERT_EQ(rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT), RD_KAFKA_RESP_ERR_NO_ERROR);
     for (int i = 0; i < 50 && drs.size() < expect; i++) rd_kafka_poll(rk, 100);
+    rd_kafka_poll(rk, 50);  // nothing more may arrive
     ASSERT_EQ(drs.size(), expect);
   }
   rd_kafka_t* rk = nullptr;
@@ -77,7 +79,8 @@ TEST_F(FacadeProducev, AllVtypes) {
   rd_kafka_header_add(hdrs, "x", -1, "y", -1);
   ASSERT_EQ(rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END),
             RD_KAFKA_RESP_ERR_NO_ERROR);
-  EXPECT_EQ(rd_kafka_outq_len(rk), 2);
+  // outq_len() also counts pending events (connection errors here), as in librdkafka.
+  EXPECT_GE(rd_kafka_outq_len(rk), 2);
 
   purge_and_collect(2);
   const Dr* a = drs[0].topic == "vt" ? &drs[0] : &drs[1];
@@ -115,7 +118,7 @@ TEST_F(FacadeProducev, Errors) {
   // An unknown tag stops parsing.
   EXPECT_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("t"), static_cast<rd_kafka_vtype_t>(99), RD_KAFKA_V_END),
             RD_KAFKA_RESP_ERR__INVALID_ARG);
-  EXPECT_EQ(rd_kafka_outq_len(rk), 0);
+  purge_and_collect(0);  // nothing was enqueued
 
   rd_kafka_vu_t vus[2];
   vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
@@ -151,7 +154,7 @@ TEST_F(FacadeProducev, ProduceVaAndLegacyProduce) {
   EXPECT_STREQ(rd_kafka_topic_name(rkt), "legacy");
   EXPECT_EQ(rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, const_cast<char*>("p"), 1, "k", 1, &o2),
             0);
-  EXPECT_EQ(rd_kafka_outq_len(rk), 2);
+  EXPECT_GE(rd_kafka_outq_len(rk), 2);
   purge_and_collect(2);
   for (const Dr& d : drs) {
     if (d.topic == "va") {

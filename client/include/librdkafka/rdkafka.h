@@ -517,6 +517,9 @@ RD_EXPORT const char *rd_kafka_name(const rd_kafka_t *rk);
 RD_EXPORT rd_kafka_type_t rd_kafka_type(const rd_kafka_t *rk);
 /* Consumer group member id; always NULL for a producer. */
 RD_EXPORT char *rd_kafka_memberid(const rd_kafka_t *rk);
+/* The library's allocator: for memory handed to or received from the library. */
+RD_EXPORT void *rd_kafka_mem_calloc(rd_kafka_t *rk, size_t num, size_t size);
+RD_EXPORT void *rd_kafka_mem_malloc(rd_kafka_t *rk, size_t size);
 RD_EXPORT void rd_kafka_mem_free(rd_kafka_t *rk, void *ptr);
 /* Cluster id (free with rd_kafka_mem_free()) and controller broker id from metadata; NULL / -1
  * if not known within timeout_ms. */

@@ -7,9 +7,10 @@
  * rebalance/commit callbacks), SASL/SSL callbacks and transactions are not declared: kafkaplus
  * does not implement them yet.
  *
- * Threading: delivery reports, error/stats events and partitioner calls run in the thread
- * that calls poll()/flush() (partitioners: the thread that calls produce()); log events may
- * come from the library's internal threads.
+ * Threading: delivery reports and error/stats events run in the thread that calls
+ * poll()/flush(); partitioner callbacks run in the thread that calls produce() (or the
+ * library's I/O thread for messages that waited for topic metadata); log events may come from
+ * the library's internal threads.
  */
 #ifndef KAFKAPLUS_LIBRDKAFKA_RDKAFKACPP_H
 #define KAFKAPLUS_LIBRDKAFKA_RDKAFKACPP_H
