@@ -22,6 +22,7 @@ struct RequestContext {
   std::optional<FaultRule> fault;
   bool respond = true;            // false: no response (Produce with acks=0)
   bool close_after = false;       // close the connection after this request
+  std::string client_host;        // peer address, for DescribeGroups
 
   int16_t version() const { return header.api_version; }
 

@@ -5,6 +5,7 @@
 #include <sys/sendfile.h>
 
 #include "asio.h"
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <iostream>
@@ -37,6 +38,8 @@ class Connection {
     boost::system::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
     socket_.native_non_blocking(true, ec);
+    auto remote = socket_.remote_endpoint(ec);
+    if (!ec) peer_ = "/" + remote.address().to_string();
     try {
       co_await serve();
     } catch (const std::exception& e) {
@@ -122,6 +125,7 @@ class Connection {
       co_return true;
     }
     RequestContext ctx{state_, header, reader.rest(), out, state_.faults().next(header.api_key)};
+    ctx.client_host = peer_;
     if (ctx.fault_is(FaultAction::DropConnection)) co_return false;
     if (ctx.fault_is(FaultAction::Error) && state_.answer_error(ctx)) co_return true;
     if (ctx.fault_is(FaultAction::Delay)) {
@@ -193,6 +197,7 @@ class Connection {
   tcp::socket socket_;
   std::vector<uint8_t> in_;
   std::vector<proto::Writer> out_;
+  std::string peer_;
 };
 
 }  // namespace
@@ -208,6 +213,7 @@ struct Broker::Impl {
   std::condition_variable stopped_cv;
   bool running = false;
   bool stopped = false;
+  std::atomic<bool> stopping{false};
   uint16_t port = 0;
   std::unique_ptr<asio::steady_timer> housekeeping;
 
@@ -230,6 +236,18 @@ struct Broker::Impl {
   }
 
   static awaitable<void> run_connection(std::shared_ptr<Connection> conn) { co_await conn->run(); }
+
+  // Session expiry and rebalance deadlines of consumer groups.
+  awaitable<void> group_tick_loop() {
+    asio::steady_timer timer(*io);
+    for (;;) {
+      timer.expires_after(std::chrono::milliseconds(100));
+      boost::system::error_code ec;
+      co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+      if (ec || stopping) co_return;
+      state->groups().tick();
+    }
+  }
 
   awaitable<void> housekeeping_loop() {
     for (;;) {
@@ -265,6 +283,8 @@ void Broker::start() {
   asio::co_spawn(*d.io, d.accept_loop(), asio::detached);
   d.housekeeping = std::make_unique<asio::steady_timer>(*d.io);
   asio::co_spawn(*d.io, d.housekeeping_loop(), asio::detached);
+  d.stopping = false;
+  asio::co_spawn(*d.io, d.group_tick_loop(), asio::detached);
   int n = d.state->network_threads();
   for (int i = 0; i < n; ++i) d.threads.emplace_back([&d] { d.io->run(); });
   d.running = true;
@@ -275,6 +295,7 @@ void Broker::stop() {
   auto& d = *impl_;
   std::unique_lock lock(d.mu);
   if (!d.running) return;
+  d.stopping = true;
   asio::post(*d.io, [&d] {
     boost::system::error_code ec;
     d.acceptor->close(ec);

@@ -56,6 +56,15 @@ BrokerState::BrokerState(const BrokerOptions& options) {
   if (!logs) throw std::runtime_error("cannot open data dir " + options.data_dir.string() + ": " + logs.message());
   logs_ = std::move(*logs);
   producers_ = std::make_unique<ProducerStates>(options.data_dir.string());
+  GroupConfig group_config;
+  group_config.min_session_timeout_ms =
+      static_cast<int32_t>(config_.get_int("group.min.session.timeout.ms", 6000, 0, INT32_MAX));
+  group_config.max_session_timeout_ms =
+      static_cast<int32_t>(config_.get_int("group.max.session.timeout.ms", 1800000, 0, INT32_MAX));
+  group_config.initial_rebalance_delay_ms =
+      static_cast<int32_t>(config_.get_int("group.initial.rebalance.delay.ms", 0, 0, INT32_MAX));
+  group_config.max_metadata_bytes = static_cast<int32_t>(config_.get_int("offset.metadata.max.bytes", 4096, 0, INT32_MAX));
+  groups_ = std::make_unique<GroupCoordinator>(options.data_dir, group_config);
 }
 
 BrokerState::~BrokerState() { shutdown(); }

@@ -15,6 +15,7 @@
 #include "faults.h"
 #include "notifier.h"
 #include "producer_state.h"
+#include "groups.h"
 #include "storage/log_config.h"
 #include "storage/partition_log.h"
 
@@ -71,6 +72,7 @@ class BrokerState {
   FaultInjector& faults() { return faults_; }
   AppendNotifier& notifier() { return notifier_; }
   ProducerStates& producers() { return *producers_; }
+  GroupCoordinator& groups() { return *groups_; }
   // Writes an error response for an injected fault; false if this API has no error answer.
   bool answer_error(RequestContext& ctx);
   void housekeeping();
@@ -93,6 +95,7 @@ class BrokerState {
   FaultInjector faults_;
   AppendNotifier notifier_;
   std::unique_ptr<ProducerStates> producers_;
+  std::unique_ptr<GroupCoordinator> groups_;
 };
 
 }  // namespace refbroker

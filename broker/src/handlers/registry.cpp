@@ -10,6 +10,9 @@ const std::vector<HandlerInfo>& handlers() {
         kProduceHandler,      kFetchHandler,         kListOffsetsHandler,     kMetadataHandler,
         kApiVersionsHandler,  kCreateTopicsHandler,  kDeleteTopicsHandler,    kDeleteRecordsHandler,
         kDescribeConfigsHandler, kCreatePartitionsHandler, kInitProducerIdHandler,
+        kFindCoordinatorHandler, kJoinGroupHandler,  kSyncGroupHandler,       kHeartbeatHandler,
+        kLeaveGroupHandler,   kOffsetCommitHandler,  kOffsetFetchHandler,     kDescribeGroupsHandler,
+        kListGroupsHandler,   kDeleteGroupsHandler,
     };
     std::sort(t.begin(), t.end(), [](auto& a, auto& b) { return a.key < b.key; });
     return t;

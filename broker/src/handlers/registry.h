@@ -19,5 +19,15 @@ extern const HandlerInfo kDeleteRecordsHandler;
 extern const HandlerInfo kDescribeConfigsHandler;
 extern const HandlerInfo kCreatePartitionsHandler;
 extern const HandlerInfo kInitProducerIdHandler;
+extern const HandlerInfo kFindCoordinatorHandler;
+extern const HandlerInfo kJoinGroupHandler;
+extern const HandlerInfo kSyncGroupHandler;
+extern const HandlerInfo kHeartbeatHandler;
+extern const HandlerInfo kLeaveGroupHandler;
+extern const HandlerInfo kOffsetCommitHandler;
+extern const HandlerInfo kOffsetFetchHandler;
+extern const HandlerInfo kDescribeGroupsHandler;
+extern const HandlerInfo kListGroupsHandler;
+extern const HandlerInfo kDeleteGroupsHandler;
 
 }  // namespace refbroker

@@ -1,0 +1,31 @@
+// LeaveGroup (13): v0-v5 (v3+ leaves several members at once, KIP-345).
+#include "groups.h"
+#include "handlers/registry.h"
+#include "state.h"
+
+namespace refbroker {
+
+namespace proto = kafka::proto;
+
+boost::asio::awaitable<void> handle_leave_group(RequestContext& ctx);
+extern const HandlerInfo kLeaveGroupHandler{proto::ApiKey::LeaveGroup, 0, 5, &handle_leave_group};
+
+boost::asio::awaitable<void> handle_leave_group(RequestContext& ctx) {
+  auto req = ctx.decode<proto::LeaveGroupRequest>();
+  proto::LeaveGroupResponse resp;
+  auto& groups = ctx.broker.groups();
+  if (ctx.version() < 3) {
+    resp.error_code = kafka::code(groups.leave(req.group_id, req.member_id));
+  } else {
+    for (auto& m : req.members) {
+      auto& r = resp.members.emplace_back();
+      r.member_id = m.member_id;
+      r.group_instance_id = m.group_instance_id;
+      r.error_code = kafka::code(groups.leave(req.group_id, m.member_id));
+    }
+  }
+  ctx.reply(resp);
+  co_return;
+}
+
+}  // namespace refbroker

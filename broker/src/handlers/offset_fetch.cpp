@@ -1,0 +1,62 @@
+// OffsetFetch (9): v1-v8 (v8+ fetches for several groups, KIP-709). Null topics (v2+) means every
+// committed partition. No transactions yet, so require_stable never finds pending offsets.
+#include "groups.h"
+#include "handlers/registry.h"
+#include "state.h"
+
+namespace refbroker {
+
+namespace proto = kafka::proto;
+
+boost::asio::awaitable<void> handle_offset_fetch(RequestContext& ctx);
+extern const HandlerInfo kOffsetFetchHandler{proto::ApiKey::OffsetFetch, 1, 8, &handle_offset_fetch};
+
+namespace {
+
+template <class TopicOut, class RequestTopics>
+std::vector<TopicOut> fetch_offsets(GroupCoordinator& groups, const std::string& group, const RequestTopics& topics) {
+  auto committed = groups.offsets(group);
+  std::vector<TopicOut> out;
+  auto add = [&](const std::string& topic, int32_t partition) {
+    if (out.empty() || out.back().name != topic) out.emplace_back().name = topic;
+    auto& p = out.back().partitions.emplace_back();
+    p.partition_index = partition;
+    auto it = committed.find({topic, partition});
+    if (it == committed.end()) {
+      p.committed_offset = -1;
+      p.metadata = "";
+    } else {
+      p.committed_offset = it->second.offset;
+      p.committed_leader_epoch = it->second.leader_epoch;
+      p.metadata = it->second.metadata;
+    }
+  };
+  if (!topics) {
+    for (auto& [tp, o] : committed) add(tp.first, tp.second);
+  } else {
+    for (auto& t : *topics)
+      for (int32_t p : t.partition_indexes) add(t.name, p);
+  }
+  return out;
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> handle_offset_fetch(RequestContext& ctx) {
+  auto req = ctx.decode<proto::OffsetFetchRequest>();
+  auto& groups = ctx.broker.groups();
+  proto::OffsetFetchResponse resp;
+  if (ctx.version() >= 8) {
+    for (auto& g : req.groups) {
+      auto& rg = resp.groups.emplace_back();
+      rg.group_id = g.group_id;
+      rg.topics = fetch_offsets<proto::OffsetFetchResponse::OffsetFetchResponseTopics>(groups, g.group_id, g.topics);
+    }
+  } else {
+    resp.topics = fetch_offsets<proto::OffsetFetchResponse::OffsetFetchResponseTopic>(groups, req.group_id, req.topics);
+  }
+  ctx.reply(resp);
+  co_return;
+}
+
+}  // namespace refbroker
