@@ -30,7 +30,7 @@ class Startup(unittest.TestCase):
 
     def test_ready_file_and_single_stdout_line(self):
         b = RefBroker()
-        ready = os.path.join(b.data_dir, "..", os.path.basename(b.data_dir) + ".ready")
+        ready = os.path.normpath(b.data_dir) + ".ready"  # next to the data dir, which cleanup() removes
         b.extra_args = ["--ready-file", ready]
         try:
             b.start()
