@@ -80,12 +80,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::string line = "listening on " + broker.bootstrap();
-  std::cout << line << std::endl;
+  // The ready file first, so whoever saw the stdout line also finds the file.
   if (!ready_file.empty()) {
     std::string tmp = ready_file + ".tmp";
     std::ofstream(tmp) << line << "\n";
     std::rename(tmp.c_str(), ready_file.c_str());  // readers never see a half-written file
   }
+  std::cout << line << std::endl;
   int sig = 0;
   sigwait(&signals, &sig);
   broker.stop();
