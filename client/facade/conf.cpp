@@ -738,7 +738,9 @@ rd_kafka_conf_s::rd_kafka_conf_s(const rd_kafka_conf_s& o)
       error_cb(o.error_cb),
       log_cb(o.log_cb),
       stats_cb(o.stats_cb),
-      opaque(o.opaque) {}
+      opaque(o.opaque) {
+  if (o.values.ptr("default_topic_conf")) values.set_ptr("default_topic_conf", topic_conf);
+}
 
 rd_kafka_conf_s::~rd_kafka_conf_s() { delete topic_conf; }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "internal.h"
+#include "producer.h"
 
 namespace RdKafka {
 namespace {
@@ -289,6 +290,7 @@ class TopicPartitionImpl : public TopicPartition {
   int64_t offset() const override { return offset_; }
   void set_offset(int64_t offset) override { offset_ = offset; }
   ErrorCode err() const override { return err_; }
+  void set_err(ErrorCode e) { err_ = e; }
 
  private:
   std::string topic_;
@@ -447,6 +449,18 @@ class ProducerImpl : public Producer {
                                     int timeout_ms) override {
     return static_cast<ErrorCode>(
         rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, low, high, timeout_ms));
+  }
+  ErrorCode offsetsForTimes(std::vector<TopicPartition*>& offsets, int timeout_ms) override {
+    std::vector<kafka::client::TopicPartitionOffset> q;
+    q.reserve(offsets.size());
+    for (const TopicPartition* tp : offsets) q.push_back({tp->topic(), tp->partition(), tp->offset(), 0});
+    int err = rk_->core->offsets_for_times(q, timeout_ms);
+    if (err) return static_cast<ErrorCode>(err);
+    for (size_t i = 0; i < offsets.size(); i++) {
+      offsets[i]->set_offset(q[i].offset);
+      if (auto* impl = dynamic_cast<TopicPartitionImpl*>(offsets[i])) impl->set_err(static_cast<ErrorCode>(q[i].err));
+    }
+    return ERR_NO_ERROR;
   }
   std::string clusterid(int timeout_ms) override {
     char* id = rd_kafka_clusterid(rk_, timeout_ms);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#include <type_traits>
 
 #include "internal.h"
 #include "producer.h"
@@ -131,7 +132,7 @@ void deliver(rd_kafka_t* rk, kc::DeliveryReport& dr) {
   const rd_kafka_conf_s& conf = rk->conf;
   if (!conf.dr_msg_cb && !conf.dr_cb) return;
   int err = dr.error();
-  if (err == 0 && conf.values.int_value("delivery.report.only.error")) return;
+  if (err == 0 && rk->dr_only_error) return;
   rd_kafka_topic_t* rkt = nullptr;
   {
     std::lock_guard lk(rk->topics_mu);
@@ -231,6 +232,7 @@ rd_kafka_t* rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t* conf, char* errs
 
   auto rk = std::make_unique<rd_kafka_s>(c);
   rk->log_level = rk->conf.values.int_value("log_level");
+  rk->dr_only_error = rk->conf.values.int_value("delivery.report.only.error") != 0;
   rd_kafka_t* self = rk.get();
 
   kc::Properties props;
@@ -378,7 +380,23 @@ int rd_kafka_produce(rd_kafka_topic_t* rkt, int32_t partition, int msgflags, voi
   return err ? -1 : 0;
 }
 
-rd_kafka_error_t* rd_kafka_produceva(rd_kafka_t* rk, const rd_kafka_vu_t* vus, size_t cnt) {
+}  // extern "C"
+
+// The message described by vus; on failure the reason goes to *why when why is not NULL
+// (rd_kafka_producev() only needs the code, so it skips formatting).
+// The tag of vu as an int: applications may pass values outside the enum, so the field is not
+// read as an rd_kafka_vtype_t.
+static int vtype_of(const rd_kafka_vu_t& vu) {
+  std::underlying_type_t<rd_kafka_vtype_t> v;
+  std::memcpy(&v, &vu.vtype, sizeof v);
+  return static_cast<int>(v);
+}
+
+static rd_kafka_resp_err_t produce_vus(rd_kafka_t* rk, const rd_kafka_vu_t* vus, size_t cnt, std::string* why) {
+  auto fail = [why](rd_kafka_resp_err_t err, std::string msg) {
+    if (why) *why = std::move(msg);
+    return err;
+  };
   rd_kafka_topic_t* rkt = nullptr;
   int32_t partition = RD_KAFKA_PARTITION_UA;
   void* payload = nullptr;
@@ -393,12 +411,12 @@ rd_kafka_error_t* rd_kafka_produceva(rd_kafka_t* rk, const rd_kafka_vu_t* vus, s
 
   for (size_t i = 0; i < cnt; i++) {
     const rd_kafka_vu_t& vu = vus[i];
-    switch (vu.vtype) {
+    switch (vtype_of(vu)) {
       case RD_KAFKA_VTYPE_TOPIC: {
         rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-        std::string why;
-        rkt = topic_get(rk, vu.u.cstr, nullptr, &err, &why);
-        if (!rkt) return rd_kafka_error_new(err, "%s", why.c_str());
+        std::string reason;
+        rkt = topic_get(rk, vu.u.cstr, nullptr, &err, &reason);
+        if (!rkt) return fail(err, reason);
         break;
       }
       case RD_KAFKA_VTYPE_RKT: rkt = vu.u.rkt; break;
@@ -416,40 +434,60 @@ rd_kafka_error_t* rd_kafka_produceva(rd_kafka_t* rk, const rd_kafka_vu_t* vus, s
       case RD_KAFKA_VTYPE_TIMESTAMP: timestamp = vu.u.i64; break;
       case RD_KAFKA_VTYPE_HEADER: {
         if (app_hdrs)
-          return rd_kafka_error_new(RD_KAFKA_RESP_ERR__CONFLICT, "VTYPE_HEADER and VTYPE_HEADERS are mutually exclusive");
+          return fail(RD_KAFKA_RESP_ERR__CONFLICT, "VTYPE_HEADER and VTYPE_HEADERS are mutually exclusive");
         if (!own_hdrs) own_hdrs.reset(rd_kafka_headers_new(8));
         rd_kafka_resp_err_t err =
             rd_kafka_header_add(own_hdrs.get(), vu.u.header.name, -1, vu.u.header.val, vu.u.header.size);
-        if (err) return rd_kafka_error_new(err, "Failed to add header: %s", rd_kafka_err2str(err));
+        if (err) return fail(err, std::string("Failed to add header: ") + rd_kafka_err2str(err));
         break;
       }
       case RD_KAFKA_VTYPE_HEADERS:
         if (own_hdrs)
-          return rd_kafka_error_new(RD_KAFKA_RESP_ERR__CONFLICT, "VTYPE_HEADERS and VTYPE_HEADER are mutually exclusive");
+          return fail(RD_KAFKA_RESP_ERR__CONFLICT, "VTYPE_HEADERS and VTYPE_HEADER are mutually exclusive");
         app_hdrs = vu.u.headers;
         break;
       default:
-        return rd_kafka_error_new(RD_KAFKA_RESP_ERR__INVALID_ARG, "Unsupported VTYPE %d", static_cast<int>(vu.vtype));
+        return fail(RD_KAFKA_RESP_ERR__INVALID_ARG, "Unsupported VTYPE " + std::to_string(vtype_of(vu)));
     }
   }
-  if (!rkt) return rd_kafka_error_new(RD_KAFKA_RESP_ERR__INVALID_ARG, "Topic name or object required");
+  if (!rkt) return fail(RD_KAFKA_RESP_ERR__INVALID_ARG, "Topic name or object required");
   rd_kafka_resp_err_t err = produce_one(rkt, partition, flags, payload, len, key, keylen, timestamp,
                                         app_hdrs ? app_hdrs : own_hdrs.get(), opaque);
-  if (err) return rd_kafka_error_new(err, "Failed to produce message: %s", rd_kafka_err2str(err));
+  if (err) return fail(err, why ? std::string("Failed to produce message: ") + rd_kafka_err2str(err) : std::string());
   if (app_hdrs) rd_kafka_headers_destroy(app_hdrs);  // ownership passed to the message (already copied)
-  return nullptr;
+  return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+extern "C" {
+
+rd_kafka_error_t* rd_kafka_produceva(rd_kafka_t* rk, const rd_kafka_vu_t* vus, size_t cnt) {
+  std::string why;
+  rd_kafka_resp_err_t err = produce_vus(rk, vus, cnt, &why);
+  if (!err) return nullptr;
+  auto* e = new rd_kafka_error_s();
+  e->code = err;
+  e->str = why;
+  e->fatal = err == RD_KAFKA_RESP_ERR__FATAL;
+  return e;
 }
 
 rd_kafka_resp_err_t rd_kafka_producev(rd_kafka_t* rk, ...) {
-  std::vector<rd_kafka_vu_t> vus;
-  vus.reserve(8);
+  // Parsed into a stack array (the common case: no allocation per message).
+  rd_kafka_vu_t local[16];
+  std::vector<rd_kafka_vu_t> more;
+  size_t n = 0;
   va_list ap;
   va_start(ap, rk);
   bool bad = false;
   for (;;) {
     rd_kafka_vu_t vu{};
-    vu.vtype = static_cast<rd_kafka_vtype_t>(va_arg(ap, int));
-    if (vu.vtype == RD_KAFKA_VTYPE_END) break;
+    int vtype = va_arg(ap, int);
+    if (vtype == RD_KAFKA_VTYPE_END) break;
+    if (vtype < RD_KAFKA_VTYPE_END || vtype > RD_KAFKA_VTYPE_HEADERS) {
+      bad = true;  // unknown tag: the rest of the list can't be parsed
+      break;
+    }
+    vu.vtype = static_cast<rd_kafka_vtype_t>(vtype);
     switch (vu.vtype) {
       case RD_KAFKA_VTYPE_TOPIC: vu.u.cstr = va_arg(ap, const char*); break;
       case RD_KAFKA_VTYPE_RKT: vu.u.rkt = va_arg(ap, rd_kafka_topic_t*); break;
@@ -468,18 +506,20 @@ rd_kafka_resp_err_t rd_kafka_producev(rd_kafka_t* rk, ...) {
         vu.u.header.size = va_arg(ap, ssize_t);
         break;
       case RD_KAFKA_VTYPE_HEADERS: vu.u.headers = va_arg(ap, rd_kafka_headers_t*); break;
-      default: bad = true; break;  // unknown tag: the rest of the list can't be parsed
+      default: break;
     }
     if (bad) break;
-    vus.push_back(vu);
+    if (n < 16) {
+      local[n++] = vu;
+    } else {
+      if (more.empty()) more.assign(local, local + 16);
+      more.push_back(vu);
+      n++;
+    }
   }
   va_end(ap);
   if (bad) return RD_KAFKA_RESP_ERR__INVALID_ARG;
-  rd_kafka_error_t* error = rd_kafka_produceva(rk, vus.data(), vus.size());
-  if (!error) return RD_KAFKA_RESP_ERR_NO_ERROR;
-  rd_kafka_resp_err_t err = error->code;
-  rd_kafka_error_destroy(error);
-  return err;
+  return produce_vus(rk, more.empty() ? local : more.data(), n, nullptr);
 }
 
 int rd_kafka_produce_batch(rd_kafka_topic_t* rkt, int32_t partition, int msgflags, rd_kafka_message_t* rkmessages,

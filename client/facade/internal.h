@@ -177,6 +177,7 @@ struct rd_kafka_s {
   std::unique_ptr<kafka::client::ProducerCore> core;
   std::string name;
   std::atomic<int> log_level{6};
+  bool dr_only_error = false;
   std::mutex topics_mu;
   std::map<std::string, std::unique_ptr<rd_kafka_topic_s>, std::less<>> topics;
   std::unordered_map<const kafka::client::Topic*, rd_kafka_topic_s*> by_core;

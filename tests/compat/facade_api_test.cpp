@@ -194,6 +194,17 @@ TEST(FacadeApi, CppProducerSurface) {
   EXPECT_EQ(low, 0);
   EXPECT_EQ(high, 1);
 
+  // Offsets by timestamp: the named message carries ts; a later timestamp finds the end.
+  std::vector<RdKafka::TopicPartition*> tps{RdKafka::TopicPartition::create("api-named", 1, ts),
+                                            RdKafka::TopicPartition::create("api-named", 1, ts + 1)};
+  ASSERT_EQ(p->offsetsForTimes(tps, 5000), RdKafka::ERR_NO_ERROR);
+  EXPECT_EQ(tps[0]->err(), RdKafka::ERR_NO_ERROR);
+  EXPECT_EQ(tps[0]->offset(), n.offset);
+  EXPECT_EQ(tps[1]->offset(), -1);  // no message at or after ts + 1
+  RdKafka::TopicPartition::destroy(tps);
+  EXPECT_TRUE(tps.empty());
+  EXPECT_FALSE(p->clusterid(5000).empty());
+
   // Errors: an explicit partition that does not exist, fatal state.
   EXPECT_EQ(p->produce(topic.get(), 7, RdKafka::Producer::RK_MSG_COPY, v1, 5, nullptr, 0, nullptr),
             RdKafka::ERR__UNKNOWN_PARTITION);

@@ -394,6 +394,9 @@ class KAFKAPLUS_CPP_EXPORT Handle {
                              int timeout_ms) = 0;
   virtual ErrorCode query_watermark_offsets(const std::string &topic, int32_t partition,
                                             int64_t *low, int64_t *high, int timeout_ms) = 0;
+  /* For each partition, the earliest offset whose timestamp is >= the partition's offset()
+   * (a timestamp in milliseconds on input); per-partition errors in err(). */
+  virtual ErrorCode offsetsForTimes(std::vector<TopicPartition *> &offsets, int timeout_ms) = 0;
   /* Cluster id and controller broker id from metadata ("" / -1 if unknown within timeout). */
   virtual std::string clusterid(int timeout_ms) = 0;
   virtual int32_t controllerid(int timeout_ms) = 0;
