@@ -3,6 +3,8 @@
 
 kafkaplus_unit_test(client_partitioner_test unit/client_partitioner_test.cpp)
 target_link_libraries(client_partitioner_test PRIVATE kafka::client)
+kafkaplus_unit_test(client_config_test unit/client_config_test.cpp)
+target_link_libraries(client_config_test PRIVATE kafka::client)
 
 # Integration tests: the producer core against an in-process refbroker.
 function(kafkaplus_client_integration_test name)
@@ -12,6 +14,20 @@ function(kafkaplus_client_integration_test name)
 endfunction()
 
 kafkaplus_client_integration_test(client_producer_test integration/client_producer_test.cpp)
+
+kafkaplus_client_integration_test(client_idempotence_test integration/client_idempotence_test.cpp)
+
+# Against librdkafka's mock cluster, through our launcher (a child process that links only the
+# real librdkafka; our library exports the same rd_kafka_* names).
+pkg_check_modules(CLIENT_RDKAFKA IMPORTED_TARGET rdkafka)
+if(CLIENT_RDKAFKA_FOUND)
+  add_executable(client_mock_cluster integration/client_mock_cluster.cpp)
+  target_link_libraries(client_mock_cluster PRIVATE PkgConfig::CLIENT_RDKAFKA)
+  add_executable(client_mock_test integration/client_mock_test.cpp)
+  target_link_libraries(client_mock_test PRIVATE kafka::client GTest::gtest Threads::Threads)
+  add_dependencies(client_mock_test client_mock_cluster)
+  gtest_discover_tests(client_mock_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
+endif()
 
 # Throughput benchmark against librdkafka (not a ctest test): client_producer_bench runs our core
 # in-process and the rd_kafka C API program twice as child processes: linked to the real
@@ -27,17 +43,4 @@ if(KAFKAPLUS_BUILD_BENCHMARKS)
     target_link_libraries(client_producer_bench_api_facade PRIVATE kafka::client Threads::Threads)
     add_dependencies(client_producer_bench client_producer_bench_api_rdkafka client_producer_bench_api_facade)
   endif()
-endif()
-kafkaplus_client_integration_test(client_idempotence_test integration/client_idempotence_test.cpp)
-
-# Against librdkafka's mock cluster, through our launcher (a child process that links only the
-# real librdkafka; our library exports the same rd_kafka_* names).
-pkg_check_modules(CLIENT_RDKAFKA IMPORTED_TARGET rdkafka)
-if(CLIENT_RDKAFKA_FOUND)
-  add_executable(client_mock_cluster integration/client_mock_cluster.cpp)
-  target_link_libraries(client_mock_cluster PRIVATE PkgConfig::CLIENT_RDKAFKA)
-  add_executable(client_mock_test integration/client_mock_test.cpp)
-  target_link_libraries(client_mock_test PRIVATE kafka::client GTest::gtest Threads::Threads)
-  add_dependencies(client_mock_test client_mock_cluster)
-  gtest_discover_tests(client_mock_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
 endif()

@@ -41,10 +41,73 @@ const std::string& DeliveryReport::error_string() const {
   return errstr_;
 }
 
+namespace {
+
+// Zigzag varint readers over validated batch memory (our own builder wrote it).
+bool read_varint(const uint8_t*& p, const uint8_t* end, int64_t& out) {
+  uint64_t v = 0;
+  for (int shift = 0; shift <= 63 && p < end; shift += 7) {
+    uint8_t b = *p++;
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      out = static_cast<int64_t>((v >> 1) ^ (0ull - (v & 1)));
+      return true;
+    }
+  }
+  return false;
+}
+
+bool read_nullable(const uint8_t*& p, const uint8_t* end, NullableBytes& out) {
+  int64_t n;
+  if (!read_varint(p, end, n) || n < -1 || n > end - p) return false;
+  if (n < 0) {
+    out.reset();
+    return true;
+  }
+  out = ByteView(p, static_cast<size_t>(n));
+  p += n;
+  return true;
+}
+
+}  // namespace
+
+bool Batch::record(size_t i, NullableBytes& key, NullableBytes& value, RecordHeaders& headers) {
+  if (!builder.finished()) {
+    try {
+      builder.finish();  // never sent: finish uncompressed to read it back
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  ByteView all = builder.batch();
+  if (all.size() > 22 && (all[22] & 0x07) == 0) {
+    // Uncompressed: the record sits where it was appended.
+    const uint8_t* p = all.data() + msgs[i].rec_off;
+    const uint8_t* end = all.data() + all.size();
+    int64_t len, skip, hc;
+    if (p < end && read_varint(p, end, len) && len <= end - p) {
+      end = p + len;
+      ++p;  // attributes
+      if (read_varint(p, end, skip) && read_varint(p, end, skip) && read_nullable(p, end, key) &&
+          read_nullable(p, end, value) && read_varint(p, end, hc) && hc >= 0) {
+        headers = RecordHeaders(ByteView(p, static_cast<size_t>(end - p)), static_cast<int32_t>(hc));
+        return true;
+      }
+    }
+  }
+  if (!decode()) return false;
+  key = records[i].key;
+  value = records[i].value;
+  headers = records[i].headers;
+  return true;
+}
+
 NullableBytes DeliveryReport::key() const {
   auto* b = static_cast<Batch*>(src_);
-  if (!b || !b->decode()) return std::nullopt;
-  return b->records[index_].key;
+  NullableBytes k, v;
+  RecordHeaders h;
+  if (!b || !b->record(index_, k, v, h)) return std::nullopt;
+  return k;
 }
 
 NullableBytes DeliveryReport::value() const {
@@ -55,14 +118,18 @@ NullableBytes DeliveryReport::value() const {
     if (!m.orig_value) return std::nullopt;
     return ByteView(static_cast<const uint8_t*>(m.orig_value), m.value_len);
   }
-  if (!b->decode()) return std::nullopt;
-  return b->records[index_].value;
+  NullableBytes k, v;
+  RecordHeaders h;
+  if (!b->record(index_, k, v, h)) return std::nullopt;
+  return v;
 }
 
 RecordHeaders DeliveryReport::headers() const {
   auto* b = static_cast<Batch*>(src_);
-  if (!b || !b->decode()) return {};
-  return b->records[index_].headers;
+  NullableBytes k, v;
+  RecordHeaders h;
+  if (!b || !b->record(index_, k, v, h)) return {};
+  return h;
 }
 
 int Waiter::wait(int timeout_ms) {
@@ -303,8 +370,9 @@ void ProducerCore::Impl::append(PartitionState* p, int64_t now, int64_t ts, cons
         list = true;
       }
     }
-    b->builder.append(ts, key, value, headers);
     b->msgs.push_back(meta);
+    b->msgs.back().rec_off = static_cast<uint32_t>(b->builder.size_estimate());
+    b->builder.append(ts, key, value, headers);
     b->bytes += meta.size;
     if (b->count() >= cfg.batch_num_messages || b->builder.size_estimate() >= static_cast<size_t>(cfg.batch_size)) {
       p->ready.push_back(b);
@@ -378,8 +446,9 @@ int ProducerCore::Impl::produce(const Message& m, bool block) {
         b->created_us = now;
         t->ua.push_back(b);
       }
-      b->builder.append(meta.timestamp, m.key, m.value, m.headers);
       b->msgs.push_back(meta);
+      b->msgs.back().rec_off = static_cast<uint32_t>(b->builder.size_estimate());
+      b->builder.append(meta.timestamp, m.key, m.value, m.headers);
       b->bytes += size;
       bool first = t->ua.size() == 1 && b->count() == 1;
       lk.unlock();

@@ -51,6 +51,9 @@
 //   without log.queue. The partitioner callback runs inside produce(), or on the I/O thread
 //   for messages that waited for metadata. Callbacks must not destroy the ProducerCore.
 //   The DeliveryReport and anything it points to are valid only during the callback.
+//   Callbacks that may run on the I/O thread (log, partitioner) must not call the blocking
+//   methods (flush, purge without NonBlocking, metadata, query_*, offsets_for_times, stats):
+//   those wait for the I/O thread.
 //
 // poll(timeout_ms)   serves queued callbacks; returns the number served (0 on timeout).
 //                    timeout -1 = wait forever for at least one event.
@@ -74,6 +77,23 @@
 //
 // Errors are ints in librdkafka's numbering (errors_local.h): Kafka codes as-is, local errors
 // negative (LocalErr). err_name()/err_str() give names and texts.
+//
+// Behaviour notes
+//   - TCP_NODELAY is always set (socket.nagle.disable has no effect): requests are coalesced by
+//     the core already.
+//   - Delivery reports of a partition come in produce order (also across retries).
+//   - message.timeout.ms expires queued batches (Java-like, per batch: the first message's age
+//     decides, so later messages of the same batch can expire up to linger.ms early); in-flight
+//     requests are bounded by request.timeout.ms and then retried or expired.
+//   - Idempotence (enable.idempotence=true): InitProducerId with a null transactional id,
+//     sequence numbers per partition, at most 5 batches in flight per partition, in-order
+//     resends after retriable errors; DUPLICATE_SEQUENCE_NUMBER counts as delivered (offset
+//     unknown); OUT_OF_ORDER_SEQUENCE_NUMBER / UNKNOWN_PRODUCER_ID for the first unacknowledged
+//     batch bump the epoch (InitProducerId v3+ with the current id/epoch, KIP-360; older brokers
+//     hand out a new id) and renumber what is unacknowledged; INVALID_PRODUCER_EPOCH,
+//     PRODUCER_FENCED, a rewound sequence or UNKNOWN_PRODUCER_ID after retries are fatal:
+//     fatal_error() is set, the error callback gets _FATAL, queued messages are purged
+//     (_PURGE_QUEUE) and produce() returns _FATAL.
 // ============================================================================================
 #pragma once
 

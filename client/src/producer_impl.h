@@ -47,6 +47,7 @@ struct MsgMeta {
   uint32_t size = 0;                 // bytes accounted in queue.buffering.max.kbytes
   int32_t partition = kPartitionUA;  // requested partition (unassigned queue)
   uint32_t value_len = 0;
+  uint32_t rec_off = 0;              // record start in the uncompressed batch layout
   Ownership own = Ownership::Copy;
 };
 
@@ -115,6 +116,9 @@ struct Batch final : DeliveryReport::Source {
   int32_t count() const { return static_cast<int32_t>(msgs.size()); }
   // Decodes the records once (DR key/value/headers); false if impossible.
   bool decode();
+  // Key, value and headers of message i: parsed in place for uncompressed batches, else from
+  // decode(). False if unavailable.
+  bool record(size_t i, NullableBytes& key, NullableBytes& value, RecordHeaders& headers);
 };
 
 struct PartitionState {

@@ -24,6 +24,7 @@ namespace {
 constexpr int16_t kProduceMin = 3;   // v2 record batches
 constexpr int16_t kProduceMax = 11;
 constexpr int32_t kSeqMask = 0x7fffffff;
+constexpr size_t kMaxRequestBytes = 16u << 20;  // well under brokers' socket.request.max.bytes
 
 // a comes after b in the (wrapping) sequence space.
 bool seq_after(int32_t a, int32_t b) { return a != b && ((a - b) & kSeqMask) < 0x40000000; }
@@ -330,6 +331,7 @@ void ProducerCore::Impl::run_sender() {
       int16_t acks;
       int32_t timeout;
       std::vector<Batch*> batches;
+      size_t bytes;
     };
     std::vector<Build> builds;
     for (bool progress = true; progress;) {
@@ -378,14 +380,19 @@ void ProducerCore::Impl::run_sender() {
         ++p->inflight;
         ++total_inflight;
         const TopicConfig& tc = b->topic->conf;
+        // One request per (leader, acks, timeout), bounded in size.
+        size_t bytes = b->builder.batch().size();
         Build* target = nullptr;
         for (auto& bd : builds)
-          if (bd.conn == c && bd.acks == tc.acks && bd.timeout == tc.request_timeout_ms) target = &bd;
+          if (bd.conn == c && bd.acks == tc.acks && bd.timeout == tc.request_timeout_ms &&
+              (bd.bytes == 0 || bd.bytes + bytes <= kMaxRequestBytes))
+            target = &bd;
         if (!target) {
-          builds.push_back({c, tc.acks, tc.request_timeout_ms, {}});
+          builds.push_back({c, tc.acks, tc.request_timeout_ms, {}, 0});
           target = &builds.back();
         }
         target->batches.push_back(b);
+        target->bytes += bytes;
         progress = true;
       }
       for (auto& bd : builds) send_produce(bd.conn, std::move(bd.batches), bd.acks, bd.timeout);
@@ -450,7 +457,10 @@ void ProducerCore::Impl::on_produce_response(const std::shared_ptr<ProduceCtx>& 
       unref(b);
       continue;
     }
-    if (e != 0) {
+    if (e == err(LocalErr::UNSUPPORTED_FEATURE)) {
+      // The leader cannot take v2 record batches (Produce < v3): permanent.
+      fail_batch(b, e, MsgStatus::NotPersisted, "Broker does not support Produce v3+ (message format v2)");
+    } else if (e != 0) {
       batch_failed(b, e, err_str(e), true);
     } else if (ctx->acks == 0) {
       batch_succeeded(b, kOffsetInvalid, -1, ctx->broker);
@@ -991,8 +1001,9 @@ void ProducerCore::Impl::set_partition_count(TopicState* t, int32_t cnt) {
           failed->created_us = meta.enq_us;
         }
         std::vector<RecordHeader> hs(r.headers.begin(), r.headers.end());
-        failed->builder.append(meta.timestamp, r.key, r.value, hs);
         failed->msgs.push_back(meta);
+        failed->msgs.back().rec_off = static_cast<uint32_t>(failed->builder.size_estimate());
+        failed->builder.append(meta.timestamp, r.key, r.value, hs);
         continue;
       }
       std::vector<RecordHeader> hs;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "client_test_util.h"
@@ -140,6 +141,36 @@ TEST_F(IdempotenceTest, ExactlyOnceWithBothFaults) {
                     .every = 13,
                     .times = 15}},
                   "idem-both", 4, 1500, 5);
+}
+
+// Broker-side loss of producer state / sequence gaps: the producer bumps its epoch (KIP-360;
+// refbroker, like Kafka for idempotent producers, hands out a new producer id) and resends what
+// was not acknowledged with fresh sequence numbers.
+TEST_F(IdempotenceTest, UnknownProducerIdBumpsEpoch) {
+  run_with_faults(*this, broker(), bootstrap(),
+                  {{.api = kafka::proto::ApiKey::Produce,
+                    .action = refbroker::FaultAction::Error,
+                    .error = kafka::Error::UNKNOWN_PRODUCER_ID,
+                    .skip = 5,
+                    .times = 1}},
+                  "idem-unknown-pid", 2, 1000, 1);
+  std::set<std::pair<int64_t, int16_t>> pids;
+  for (int part = 0; part < 2; ++part) {
+    std::vector<kafka::BatchHeader> hs;
+    client_test::fetch_all(bootstrap(), "idem-unknown-pid", part, &hs);
+    for (auto& h : hs) pids.insert({h.producer_id, h.producer_epoch});
+  }
+  EXPECT_GE(pids.size(), 2u) << "no epoch bump / new producer id seen";
+}
+
+TEST_F(IdempotenceTest, OutOfOrderSequenceBumpsEpoch) {
+  run_with_faults(*this, broker(), bootstrap(),
+                  {{.api = kafka::proto::ApiKey::Produce,
+                    .action = refbroker::FaultAction::Error,
+                    .error = kafka::Error::OUT_OF_ORDER_SEQUENCE_NUMBER,
+                    .skip = 4,
+                    .times = 2}},
+                  "idem-ooo", 2, 1000, 2);
 }
 
 TEST_F(IdempotenceTest, ProducerIdIsUsed) {

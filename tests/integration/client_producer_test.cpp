@@ -62,7 +62,7 @@ std::unique_ptr<ProducerCore> make(Properties props, ProducerCallbacks cb) {
   return p;
 }
 
-Message msg(const std::string& topic, const std::string* key, const std::string* value) {
+Message msg(std::string_view topic, const std::string* key, const std::string* value) {
   Message m;
   m.topic = topic;
   if (key) m.key = kafka::as_bytes(*key);

@@ -1,0 +1,108 @@
+// Producer configuration: librdkafka's property names, aliases and defaults, and the error
+// numbering helpers.
+#include <gtest/gtest.h>
+
+#include "config.h"
+#include "errors_local.h"
+
+using namespace kafka::client;
+
+TEST(ClientConfig, LibrdkafkaDefaults) {
+  ProducerConfig c;
+  std::string e;
+  ASSERT_TRUE(parse_producer_config({}, c, e)) << e;
+  EXPECT_EQ(c.client_id, "rdkafka");
+  EXPECT_EQ(c.linger_ms, 5);
+  EXPECT_EQ(c.batch_size, 1000000);
+  EXPECT_EQ(c.batch_num_messages, 10000);
+  EXPECT_EQ(c.queue_max_messages, 100000);
+  EXPECT_EQ(c.queue_max_kbytes, 1048576);
+  EXPECT_EQ(c.compression, kafka::Compression::None);
+  EXPECT_EQ(c.topic.acks, -1);
+  EXPECT_EQ(c.topic.request_timeout_ms, 30000);
+  EXPECT_EQ(c.topic.message_timeout_ms, 300000);
+  EXPECT_EQ(c.topic.partitioner, PartitionerKind::ConsistentRandom);
+  EXPECT_EQ(c.retries, INT32_MAX);
+  EXPECT_EQ(c.retry_backoff_ms, 100);
+  EXPECT_EQ(c.max_in_flight, 1000000);
+  EXPECT_EQ(c.message_max_bytes, 1000000);
+  EXPECT_FALSE(c.idempotence);
+  EXPECT_EQ(c.sticky_linger_ms, 10);
+  EXPECT_EQ(c.metadata_max_age_ms, 900000);
+  EXPECT_EQ(c.metadata_refresh_interval_ms, 300000);
+  EXPECT_EQ(c.reconnect_backoff_ms, 100);
+  EXPECT_EQ(c.reconnect_backoff_max_ms, 10000);
+  EXPECT_EQ(c.socket_timeout_ms, 60000);
+  EXPECT_TRUE(c.api_version_request);
+}
+
+TEST(ClientConfig, Aliases) {
+  ProducerConfig c;
+  std::string e;
+  ASSERT_TRUE(parse_producer_config({{"metadata.broker.list", "a:1, b:2,PLAINTEXT://c:3"},
+                                     {"queue.buffering.max.ms", "0.5"},
+                                     {"compression.codec", "zstd"},
+                                     {"request.required.acks", "1"},
+                                     {"delivery.timeout.ms", "1234"},
+                                     {"message.send.max.retries", "3"},
+                                     {"max.in.flight.requests.per.connection", "7"}},
+                                    c, e))
+      << e;
+  EXPECT_EQ(c.bootstrap, (std::vector<std::string>{"a:1", "b:2", "c:3"}));
+  EXPECT_DOUBLE_EQ(c.linger_ms, 0.5);
+  EXPECT_EQ(c.compression, kafka::Compression::Zstd);
+  EXPECT_EQ(c.topic.acks, 1);
+  EXPECT_EQ(c.topic.message_timeout_ms, 1234);
+  EXPECT_EQ(c.retries, 3);
+  EXPECT_EQ(c.max_in_flight, 7);
+
+  ProducerConfig d;
+  ASSERT_TRUE(parse_producer_config({{"acks", "all"}, {"compression.type", "lz4"}}, d, e)) << e;
+  EXPECT_EQ(d.topic.acks, -1);
+  EXPECT_EQ(d.compression, kafka::Compression::Lz4);
+}
+
+TEST(ClientConfig, Idempotence) {
+  ProducerConfig c;
+  std::string e;
+  ASSERT_TRUE(parse_producer_config({{"enable.idempotence", "true"}}, c, e)) << e;
+  EXPECT_EQ(c.topic.acks, -1);
+  EXPECT_EQ(c.max_in_flight, 5);
+  ProducerConfig d;
+  EXPECT_FALSE(parse_producer_config({{"enable.idempotence", "true"}, {"acks", "0"}}, d, e));
+}
+
+TEST(ClientConfig, BadValues) {
+  std::string e;
+  for (Properties p : std::vector<Properties>{{{"linger.ms", "abc"}},
+                                              {{"batch.num.messages", "0"}},
+                                              {{"partitioner", "nope"}},
+                                              {{"compression.codec", "brotli"}},
+                                              {{"enable.idempotence", "maybe"}},
+                                              {{"security.protocol", "ssl"}}}) {
+    ProducerConfig c;
+    EXPECT_FALSE(parse_producer_config(p, c, e)) << p.begin()->first;
+    EXPECT_FALSE(e.empty());
+  }
+}
+
+TEST(ClientConfig, TopicOverrides) {
+  TopicConfig t;
+  std::string e;
+  ASSERT_TRUE(parse_topic_config({{"acks", "0"}, {"partitioner", "murmur2"}, {"compression.type", "inherit"}}, t, e));
+  EXPECT_EQ(t.acks, 0);
+  EXPECT_EQ(t.partitioner, PartitionerKind::Murmur2);
+  EXPECT_FALSE(t.compression);
+}
+
+TEST(ClientErrors, LibrdkafkaNumbering) {
+  EXPECT_EQ(err(LocalErr::QUEUE_FULL), -184);
+  EXPECT_EQ(err(LocalErr::MSG_TIMED_OUT), -192);
+  EXPECT_EQ(err(LocalErr::PURGE_QUEUE), -152);
+  EXPECT_EQ(err(LocalErr::FATAL), -150);
+  EXPECT_EQ(err_name(-192), "_MSG_TIMED_OUT");
+  EXPECT_EQ(err_name(10), "MSG_SIZE_TOO_LARGE");
+  EXPECT_EQ(err_name(6), "NOT_LEADER_OR_FOLLOWER");
+  EXPECT_EQ(err_str(-184), "Local: Queue full");
+  EXPECT_EQ(err_str(0), "Success");
+}
