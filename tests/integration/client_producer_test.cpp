@@ -403,3 +403,53 @@ TEST_F(ProducerTest, ManyMessagesManyPartitionsFromThreads) {
   for (int32_t part = 0; part < 4; ++part) total += client_test::end_offset(bootstrap(), topic, part);
   EXPECT_EQ(total, per_thread * threads);
 }
+
+// The broker goes away and comes back on the same port with the same data: queued and in-flight
+// messages are retried over a new connection (exponential reconnect backoff) and all arrive.
+class ProducerRestart : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ProducerRestart, ReconnectsAfterBrokerRestart) {
+  const bool idempotent = GetParam();
+  auto dir = client_test::temp_dir("client-restart");
+  refbroker::BrokerOptions o;
+  o.data_dir = dir;
+  auto broker = std::make_unique<refbroker::Broker>(o);
+  broker->start();
+  const std::string bootstrap = broker->bootstrap();
+  const uint16_t port = broker->port();
+
+  Collector col;
+  auto p = make({{"bootstrap.servers", bootstrap},
+                 {"enable.idempotence", idempotent ? "true" : "false"},
+                 {"reconnect.backoff.ms", "20"},
+                 {"reconnect.backoff.max.ms", "200"},
+                 {"retry.backoff.ms", "20"},
+                 {"message.timeout.ms", "30000"}},
+                col.callbacks(false));
+  std::string v = "v";
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(p->produce(msg("restart", nullptr, &v)), 0);
+  ASSERT_EQ(p->flush(10000), 0);
+
+  broker->stop();
+  broker.reset();
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(p->produce(msg("restart", nullptr, &v)), 0);
+  EXPECT_EQ(p->flush(500), err(LocalErr::TIMED_OUT));
+
+  o.port = port;
+  broker = std::make_unique<refbroker::Broker>(o);
+  broker->start();
+  ASSERT_EQ(p->flush(20000), 0);
+  ASSERT_EQ(col.drs.size(), 200u);
+  for (auto& d : col.drs) EXPECT_EQ(d.err, 0) << err_name(d.err);
+  EXPECT_EQ(client_test::end_offset(bootstrap, "restart", 0), 200);
+  bool transport = false;
+  for (auto& [e, r] : col.errors) transport |= e == err(LocalErr::TRANSPORT);
+  EXPECT_TRUE(transport);
+  p.reset();
+  broker.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+INSTANTIATE_TEST_SUITE_P(Plain, ProducerRestart, ::testing::Values(false));
+INSTANTIATE_TEST_SUITE_P(Idempotent, ProducerRestart, ::testing::Values(true));
