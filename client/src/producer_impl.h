@@ -38,6 +38,28 @@ namespace kafka::client {
 struct TopicState;
 struct PartitionState;
 
+// A small test-and-test-and-set lock for the partition queues: held only to append one record
+// or to move batches, so spinning briefly (then yielding) beats a futex mutex on the hot path.
+class SpinMutex {
+ public:
+  void lock() noexcept {
+    for (int spins = 0;;) {
+      if (!locked_.exchange(true, std::memory_order_acquire)) return;
+      while (locked_.load(std::memory_order_relaxed)) {
+        if (++spins < 100) __builtin_ia32_pause();
+        else std::this_thread::yield();
+      }
+    }
+  }
+  bool try_lock() noexcept {
+    return !locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire);
+  }
+  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> locked_{false};
+};
+
 // Per message bookkeeping kept next to the batch (the record itself lives in the builder).
 struct MsgMeta {
   void* opaque = nullptr;
@@ -125,7 +147,7 @@ struct PartitionState {
   TopicState* topic = nullptr;
   int32_t id = 0;
 
-  std::mutex mu;  // guards open, ready, listed
+  SpinMutex mu;  // guards open, ready, listed
   Batch* open = nullptr;
   std::deque<Batch*> ready;
   bool listed = false;  // in the I/O thread's dirty list or active set

@@ -980,35 +980,32 @@ void ProducerCore::Impl::set_partition_count(TopicState* t, int32_t cnt) {
   // per-partition order follows produce() order.
   Batch* failed = nullptr;
   for (Batch* b : ua) {
-    if (!b->decode()) {
-      fail_batch(b, err(LocalErr::BAD_MSG), MsgStatus::NotPersisted);
-      continue;
-    }
     for (size_t i = 0; i < b->msgs.size(); ++i) {
-      const Record& r = b->records[i];
       const MsgMeta& meta = b->msgs[i];
+      NullableBytes key, value;
+      RecordHeaders rh;
+      if (!b->record(i, key, value, rh)) continue;  // cannot happen: we wrote these records
       int32_t part = meta.partition;
       if (part == kPartitionUA) {
         Message m;
-        m.key = r.key;
+        m.key = key;
         m.opaque = meta.opaque;
         part = pick_partition(t, m, cnt, meta.enq_us);
       }
+      std::vector<RecordHeader> hs;
+      if (!rh.empty()) hs.assign(rh.begin(), rh.end());
       if (part < 0 || part >= cnt) {
         if (!failed) {
           failed = new_batch();
           failed->topic = t;
           failed->created_us = meta.enq_us;
         }
-        std::vector<RecordHeader> hs(r.headers.begin(), r.headers.end());
         failed->msgs.push_back(meta);
         failed->msgs.back().rec_off = static_cast<uint32_t>(failed->builder.size_estimate());
-        failed->builder.append(meta.timestamp, r.key, r.value, hs);
+        failed->builder.append(meta.timestamp, key, value, hs);
         continue;
       }
-      std::vector<RecordHeader> hs;
-      if (!r.headers.empty()) hs.assign(r.headers.begin(), r.headers.end());
-      append(t->storage[part].get(), meta.enq_us, meta.timestamp, r.key, r.value, hs, meta);
+      append(t->storage[part].get(), meta.enq_us, meta.timestamp, key, value, hs, meta);
     }
     // The messages live on in partition batches: retire the queue batch without accounting.
     b->msgs.clear();

@@ -64,6 +64,13 @@ void MetadataQuery::step(ProducerCore::Impl& impl, int64_t now) {
   }
   std::vector<std::string> names;
   const std::vector<std::string>* list = nullptr;
+  if (!all_topics && !topic.empty()) {
+    // Asking about a topic makes it known (as rd_kafka_metadata() on a topic handle), so the
+    // answer fills its partitions and produce() can skip the unassigned queue.
+    bool created = false;
+    impl.get_topic(topic, nullptr, nullptr, {}, nullptr, &created);
+    if (created) impl.sync_topics();
+  }
   if (!all_topics) {
     if (!topic.empty()) names.push_back(topic);
     else
