@@ -3,6 +3,7 @@
 // Afterwards every partition must hold each message exactly once, in produce order.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -208,4 +209,44 @@ TEST(IdempotenceConfig, ConflictingSettingsAreRejected) {
   EXPECT_FALSE(ProducerCore::create({{"enable.idempotence", "true"}, {"max.in.flight", "6"}}, cb, errstr));
   EXPECT_FALSE(ProducerCore::create({{"enable.idempotence", "true"}, {"retries", "0"}}, cb, errstr));
   EXPECT_TRUE(ProducerCore::create({{"enable.idempotence", "true"}, {"acks", "all"}, {"max.in.flight", "5"}}, cb, errstr));
+}
+
+// A fenced epoch is fatal for an idempotent producer: fatal_error() reports the cause, the error
+// callback gets _FATAL, what is queued is purged and produce() refuses further messages.
+TEST_F(IdempotenceTest, FencedEpochIsFatal) {
+  std::mutex mu;
+  std::vector<int> errors, drs;
+  ProducerCallbacks cb;
+  cb.delivery = [&](DeliveryReport& r) {
+    std::lock_guard lk(mu);
+    drs.push_back(r.error());
+  };
+  cb.error = [&](int e, const std::string&) {
+    std::lock_guard lk(mu);
+    errors.push_back(e);
+  };
+  std::string errstr;
+  auto p = ProducerCore::create({{"bootstrap.servers", bootstrap()}, {"enable.idempotence", "true"}}, cb, errstr);
+  ASSERT_TRUE(p) << errstr;
+  std::string v = "v";
+  Message m;
+  m.topic = "idem-fenced";
+  m.value = kafka::as_bytes(v);
+  ASSERT_EQ(p->produce(m), 0);
+  ASSERT_EQ(p->flush(10000), 0);
+  broker().faults().add({.api = kafka::proto::ApiKey::Produce,
+                         .action = refbroker::FaultAction::Error,
+                         .error = kafka::Error::INVALID_PRODUCER_EPOCH,
+                         .times = 1});
+  ASSERT_EQ(p->produce(m), 0);
+  p->flush(5000);
+  std::string reason;
+  EXPECT_EQ(p->fatal_error(reason), static_cast<int>(kafka::Error::INVALID_PRODUCER_EPOCH));
+  EXPECT_FALSE(reason.empty());
+  EXPECT_EQ(p->produce(m), err(LocalErr::FATAL));
+  std::lock_guard lk(mu);
+  ASSERT_EQ(drs.size(), 2u);
+  EXPECT_EQ(drs[0], 0);
+  EXPECT_EQ(drs[1], static_cast<int>(kafka::Error::INVALID_PRODUCER_EPOCH));
+  EXPECT_NE(std::find(errors.begin(), errors.end(), err(LocalErr::FATAL)), errors.end());
 }

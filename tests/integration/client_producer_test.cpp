@@ -453,3 +453,33 @@ TEST_P(ProducerRestart, ReconnectsAfterBrokerRestart) {
 
 INSTANTIATE_TEST_SUITE_P(Plain, ProducerRestart, ::testing::Values(false));
 INSTANTIATE_TEST_SUITE_P(Idempotent, ProducerRestart, ::testing::Values(true));
+
+// Messages in a request the broker is sitting on are failed at once by purge(InFlight); the late
+// response is ignored and the producer carries on.
+TEST_F(ProducerTest, PurgeInFlight) {
+  Collector col;
+  auto p = make({{"bootstrap.servers", bootstrap()}, {"linger.ms", "0"}}, col.callbacks());
+  std::string v = "v";
+  ASSERT_EQ(p->produce(msg("purge-inflight", nullptr, &v)), 0);
+  ASSERT_EQ(p->flush(10000), 0);  // warm: metadata and connection
+  broker().faults().add({.api = kafka::proto::ApiKey::Produce,
+                         .action = refbroker::FaultAction::Delay,
+                         .delay_ms = 1500,
+                         .times = 1});
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(p->produce(msg("purge-inflight", nullptr, &v)), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // sent, response held back
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(p->purge(kPurgeInFlight), 0);
+  ASSERT_EQ(p->flush(1000), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1000));
+  ASSERT_EQ(col.drs.size(), 6u);
+  for (size_t i = 1; i < 6; ++i) {
+    EXPECT_EQ(col.drs[i].err, err(LocalErr::PURGE_INFLIGHT));
+    EXPECT_EQ(col.drs[i].status, MsgStatus::PossiblyPersisted);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the held response arrives
+  ASSERT_EQ(p->produce(msg("purge-inflight", nullptr, &v)), 0);
+  ASSERT_EQ(p->flush(10000), 0);
+  ASSERT_EQ(col.drs.size(), 7u);
+  EXPECT_EQ(col.drs[6].err, 0);
+}
