@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "client_test_util.h"
 #include "producer.h"
@@ -249,4 +250,44 @@ TEST_F(IdempotenceTest, FencedEpochIsFatal) {
   EXPECT_EQ(drs[0], 0);
   EXPECT_EQ(drs[1], static_cast<int>(kafka::Error::INVALID_PRODUCER_EPOCH));
   EXPECT_NE(std::find(errors.begin(), errors.end(), err(LocalErr::FATAL)), errors.end());
+}
+
+// A Produce request the broker sits on past request.timeout.ms: the connection is dropped, the
+// batch is resent on a new one, and the broker's de-duplication keeps the log exactly-once.
+TEST_F(IdempotenceTest, RequestTimeoutResendsExactlyOnce) {
+  client_test::create_topic(bootstrap(), "idem-timeout", 1);
+  std::atomic<int> ok{0}, bad{0};
+  ProducerCallbacks cb;
+  cb.delivery = [&](DeliveryReport& r) { (r.error() ? bad : ok)++; };
+  std::string errstr;
+  auto p = ProducerCore::create({{"bootstrap.servers", bootstrap()},
+                                 {"enable.idempotence", "true"},
+                                 {"request.timeout.ms", "300"},
+                                 {"retry.backoff.ms", "10"},
+                                 {"reconnect.backoff.ms", "10"}},
+                                cb, errstr);
+  ASSERT_TRUE(p) << errstr;
+  std::string v = "first";
+  Message m;
+  m.topic = "idem-timeout";
+  m.value = kafka::as_bytes(v);
+  ASSERT_EQ(p->produce(m), 0);
+  ASSERT_EQ(p->flush(10000), 0);
+  broker().faults().add({.api = kafka::proto::ApiKey::Produce,
+                         .action = refbroker::FaultAction::Delay,
+                         .delay_ms = 2500,
+                         .times = 1});
+  for (int i = 0; i < 50; ++i) {
+    std::string s = std::to_string(i);
+    m.value = kafka::as_bytes(s);
+    ASSERT_EQ(p->produce(m), 0);
+  }
+  ASSERT_EQ(p->flush(20000), 0);
+  EXPECT_EQ(ok.load(), 51);
+  EXPECT_EQ(bad.load(), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2600));  // the held request completes too
+  auto recs = client_test::fetch_all(bootstrap(), "idem-timeout", 0);
+  ASSERT_EQ(recs.size(), 51u);
+  for (int i = 0; i < 50; ++i)
+    EXPECT_EQ(std::string(recs[i + 1].value->begin(), recs[i + 1].value->end()), std::to_string(i));
 }
