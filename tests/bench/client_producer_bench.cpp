@@ -100,28 +100,50 @@ int main(int argc, char** argv) {
     else if (a == "--compression") o.compression = v;
     else if (a == "--linger") o.linger = v;
   }
-  std::unique_ptr<refbroker::Broker> broker;
-  std::filesystem::path dir;
-  std::string bootstrap = o.broker;
-  if (bootstrap.empty()) {
-    std::random_device rd;
-    dir = std::filesystem::temp_directory_path() / ("client-bench-" + std::to_string(rd()));
-    std::filesystem::create_directories(dir);
-    refbroker::BrokerOptions bo;
-    bo.data_dir = dir;
-    broker = std::make_unique<refbroker::Broker>(bo);
-    broker->start();
-    bootstrap = broker->bootstrap();
-  }
+  // Without --broker, every measurement gets a fresh in-process broker and data directory, so
+  // earlier runs' log files (and their writeback) do not slow down later ones.
+  struct FreshBroker {
+    std::filesystem::path dir;
+    std::unique_ptr<refbroker::Broker> broker;
+    explicit FreshBroker(bool external) {
+      if (external) return;
+      std::random_device rd;
+      dir = std::filesystem::temp_directory_path() / ("client-bench-" + std::to_string(rd()));
+      std::filesystem::create_directories(dir);
+      refbroker::BrokerOptions bo;
+      bo.data_dir = dir;
+      bo.config = {{"log.flush.interval.messages", "9223372036854775807"}};
+      broker = std::make_unique<refbroker::Broker>(bo);
+      broker->start();
+    }
+    ~FreshBroker() {
+      if (!broker) return;
+      broker->stop();
+      broker.reset();
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  };
+  const bool external = !o.broker.empty();
+  auto with_broker = [&](auto&& fn) {
+    FreshBroker fb(external);
+    return fn(external ? o.broker : fb.broker->bootstrap());
+  };
   std::printf("producer bench: %ld x %zu-byte messages, acks=%s, linger.ms=%s, compression=%s, broker %s\n",
-              o.messages, o.size, o.acks.c_str(), o.linger.c_str(), o.compression.c_str(), bootstrap.c_str());
+              o.messages, o.size, o.acks.c_str(), o.linger.c_str(), o.compression.c_str(),
+              external ? o.broker.c_str() : "in-process refbroker (fresh per run)");
   std::string self = argv[0];
   std::string dir_of_self = self.substr(0, self.rfind('/') + 1);
   double best_ours = 0, best_facade = 0, best_rd = 0;
   for (int r = 0; r < o.rounds; ++r) {
-    double a = run_ours(o, bootstrap, "bench-ours-" + std::to_string(r));
-    double f = run_api(o, dir_of_self + "client_producer_bench_api_facade", bootstrap, "bench-facade-" + std::to_string(r));
-    double b = run_api(o, dir_of_self + "client_producer_bench_api_rdkafka", bootstrap, "bench-rdkafka-" + std::to_string(r));
+    std::string rs = std::to_string(r);
+    double a = with_broker([&](const std::string& bs) { return run_ours(o, bs, "bench-ours-" + rs); });
+    double f = with_broker([&](const std::string& bs) {
+      return run_api(o, dir_of_self + "client_producer_bench_api_facade", bs, "bench-facade-" + rs);
+    });
+    double b = with_broker([&](const std::string& bs) {
+      return run_api(o, dir_of_self + "client_producer_bench_api_rdkafka", bs, "bench-rdkafka-" + rs);
+    });
     std::printf("round %d: kafkaplus core %.0f msgs/s, kafkaplus rd_kafka API %.0f msgs/s, librdkafka %.0f msgs/s; "
                 "core/librdkafka %.2fx, API/librdkafka %.2fx\n",
                 r, a, f, b, b > 0 ? a / b : 0, b > 0 ? f / b : 0);
@@ -133,11 +155,5 @@ int main(int argc, char** argv) {
   std::printf("best: kafkaplus core %.0f, kafkaplus rd_kafka API %.0f, librdkafka %.0f msgs/s; core %.2fx, API %.2fx\n",
               best_ours, best_facade, best_rd, best_rd > 0 ? best_ours / best_rd : 0,
               best_rd > 0 ? best_facade / best_rd : 0);
-  if (broker) {
-    broker->stop();
-    broker.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
   return 0;
 }

@@ -94,7 +94,9 @@ void run_with_faults(client_test::BrokerTest& t, refbroker::Broker& broker, cons
     auto& offs = res.offsets[part];
     ASSERT_EQ(offs.size(), static_cast<size_t>(per_partition));
     for (int i = 0; i < per_partition; ++i)
-      if (offs[i] != kOffsetInvalid) EXPECT_EQ(offs[i], i);
+      if (offs[i] != kOffsetInvalid) {
+        EXPECT_EQ(offs[i], i);
+      }
   }
   (void)t;
 }
@@ -187,7 +189,9 @@ TEST_F(IdempotenceTest, ProducerIdIsUsed) {
     m.topic = "idem-pid";
     m.value = kafka::as_bytes(v);
     ASSERT_EQ(p->produce(m), 0);
-    if (i == 49) ASSERT_EQ(p->flush(10000), 0);
+    if (i == 49) {
+      ASSERT_EQ(p->flush(10000), 0);
+    }
   }
   ASSERT_EQ(p->flush(10000), 0);
   std::vector<kafka::BatchHeader> hs;
