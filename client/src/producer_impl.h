@@ -90,6 +90,7 @@ struct Batch final : DeliveryReport::Source {
   // I/O thread state.
   bool finished = false;
   int32_t base_seq = -1;
+  uint64_t order = 0;  // first-send order within the partition (0: never sent)
   int attempts = 0;
   int64_t retry_at_us = 0;
   bool sent = false;
@@ -123,6 +124,7 @@ struct Batch final : DeliveryReport::Source {
     bytes = 0;
     finished = sent = in_outstanding = resolved = purged = in_request = false;
     base_seq = -1;
+    order = 0;
     attempts = 0;
     retry_at_us = 0;
     refs.store(0, std::memory_order_relaxed);
@@ -162,6 +164,7 @@ struct PartitionState {
   int inflight = 0;
   bool drain = false;              // idempotence: wait for in-flight to finish before resending
   int32_t next_seq = 0;
+  uint64_t next_order = 1;
   bool active = false;
 };
 

@@ -372,6 +372,7 @@ void ProducerCore::Impl::run_sender() {
         if (!b->in_outstanding) {
           p->outstanding.push_back(b);
           b->in_outstanding = true;
+          b->order = p->next_order++;
         }
         ++b->attempts;
         b->sent = true;
@@ -541,13 +542,11 @@ void ProducerCore::Impl::requeue(Batch* b, bool count_retry) {
     --b->attempts;
     b->retry_at_us = 0;
   }
-  if (cfg.idempotence && b->base_seq >= 0) {
-    auto it = p->sendq.begin();
-    while (it != p->sendq.end() && (*it)->base_seq >= 0 && seq_after(b->base_seq, (*it)->base_seq)) ++it;
-    p->sendq.insert(it, b);
-  } else {
-    p->sendq.push_front(b);
-  }
+  // Resent batches go back in first-send order (= sequence order with idempotence), ahead of
+  // batches never sent.
+  auto it = p->sendq.begin();
+  while (it != p->sendq.end() && (*it)->order != 0 && (*it)->order < b->order) ++it;
+  p->sendq.insert(it, b);
   if (!p->active) {
     std::lock_guard lk(p->mu);
     p->active = true;
