@@ -255,6 +255,18 @@ void ProducerCore::Impl::expire(int64_t now) {
     for (Batch* b : expired) fail_batch(b, err(LocalErr::MSG_TIMED_OUT), MsgStatus::NotPersisted);
     for (auto& up : t->storage) {
       PartitionState* p = up.get();
+      // In flight past message.timeout.ms: fail now (possibly persisted) and ignore the response,
+      // as librdkafka bounds a Produce request by its first message's timeout.
+      if (p->inflight > 0) {
+        std::vector<Batch*> late;
+        for (Batch* b : p->outstanding)
+          if (b->in_request && !b->resolved && now >= b->created_us + tmo) late.push_back(b);
+        for (Batch* b : late) {
+          b->purged = true;
+          if (cfg.idempotence) bump = true;
+          fail_batch(b, err(LocalErr::MSG_TIMED_OUT), MsgStatus::PossiblyPersisted);
+        }
+      }
       if (p->sendq.empty()) continue;
       for (auto it = p->sendq.begin(); it != p->sendq.end();) {
         Batch* b = *it;

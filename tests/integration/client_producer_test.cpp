@@ -483,3 +483,28 @@ TEST_F(ProducerTest, PurgeInFlight) {
   ASSERT_EQ(col.drs.size(), 7u);
   EXPECT_EQ(col.drs[6].err, 0);
 }
+
+// message.timeout.ms also bounds messages whose request the broker is sitting on.
+TEST_F(ProducerTest, InFlightMessagesTimeOut) {
+  Collector col;
+  auto p = make({{"bootstrap.servers", bootstrap()}, {"message.timeout.ms", "500"}, {"linger.ms", "0"}},
+                col.callbacks());
+  std::string v = "v";
+  ASSERT_EQ(p->produce(msg("inflight-timeout", nullptr, &v)), 0);
+  ASSERT_EQ(p->flush(10000), 0);
+  broker().faults().add({.api = kafka::proto::ApiKey::Produce,
+                         .action = refbroker::FaultAction::Delay,
+                         .delay_ms = 3000,
+                         .times = 1});
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(p->produce(msg("inflight-timeout", nullptr, &v)), 0);
+  ASSERT_EQ(p->flush(2500), 0);
+  auto elapsed = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(elapsed, std::chrono::milliseconds(450));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(1500));
+  ASSERT_EQ(col.drs.size(), 4u);
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(col.drs[i].err, err(LocalErr::MSG_TIMED_OUT));
+    EXPECT_EQ(col.drs[i].status, MsgStatus::PossiblyPersisted);
+  }
+}
