@@ -186,6 +186,9 @@ ProducerCore::Impl::~Impl() {
       for (Batch* b : p->outstanding) all.push_back(b);
     }
   }
+  // Batches of requests that never completed (e.g. purged while in flight, then reported).
+  for (ProduceCtx* ctx : live_ctxs)
+    for (Batch* b : ctx->batches) all.push_back(b);
   std::sort(all.begin(), all.end());
   all.erase(std::unique(all.begin(), all.end()), all.end());
   for (Batch* b : all) drop(b);

@@ -26,6 +26,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "config.h"
@@ -98,6 +99,7 @@ struct Batch final : DeliveryReport::Source {
   bool resolved = false;
   bool purged = false;
   bool in_request = false;  // part of a request on the wire
+  bool resend = false;      // the request on the wire is a resend
   std::atomic<int> refs{0};
 
   // Result.
@@ -122,7 +124,7 @@ struct Batch final : DeliveryReport::Source {
     partition = kPartitionUA;
     created_us = linger_deadline_us = 0;
     bytes = 0;
-    finished = sent = in_outstanding = resolved = purged = in_request = false;
+    finished = sent = in_outstanding = resolved = purged = in_request = resend = false;
     base_seq = -1;
     order = 0;
     attempts = 0;
@@ -162,6 +164,7 @@ struct PartitionState {
   std::deque<Batch*> sendq;        // retries first (in sequence order), then new batches
   std::deque<Batch*> outstanding;  // sent at least once; delivery reports leave in this order
   int inflight = 0;
+  int inflight_resends = 0;        // in-flight batches that are resends (idempotence)
   bool drain = false;              // idempotence: wait for in-flight to finish before resending
   int32_t next_seq = 0;
   uint64_t next_order = 1;
@@ -222,7 +225,13 @@ struct Waiter {
   int wait(int timeout_ms);
 };
 
-struct ProduceCtx;
+// One Produce request's batches (grouped by topic), kept by its completion callback.
+struct ProduceCtx {
+  std::vector<Batch*> batches;
+  int32_t broker = -1;
+  int16_t acks = -1;
+};
+
 struct Query;
 
 struct ProducerCore::Impl final : ConnOwner {
@@ -312,6 +321,7 @@ struct ProducerCore::Impl final : ConnOwner {
   int total_inflight = 0;
 
   std::vector<std::shared_ptr<Query>> queries;
+  std::unordered_set<ProduceCtx*> live_ctxs;  // Produce requests not completed yet
   int64_t last_stats_us = 0;
 
   // ---- methods (producer.cpp: application side) ----

@@ -13,12 +13,6 @@ namespace kafka::client {
 
 using boost::system::error_code;
 
-struct ProduceCtx {
-  std::vector<Batch*> batches;  // grouped by topic
-  int32_t broker = -1;
-  int16_t acks = -1;
-};
-
 namespace {
 
 constexpr int16_t kProduceMin = 3;   // v2 record batches
@@ -302,6 +296,11 @@ bool ProducerCore::Impl::sendable(PartitionState* p, int64_t now, int64_t& next_
       p->drain = false;
     }
     if (p->inflight >= 5) return false;
+    // Resends go one at a time, and nothing new follows them until they are acknowledged (as
+    // the Java client): pipelining new batches behind a resend that fails again would move the
+    // broker's de-duplication window (last 5 batches) past it.
+    if (p->inflight_resends > 0) return false;
+    if (b->order != 0 && p->inflight > 0) return false;
   }
   return true;
 }
@@ -381,11 +380,13 @@ void ProducerCore::Impl::run_sender() {
           }
           b->finished = true;
         }
+        b->resend = b->in_outstanding;
         if (!b->in_outstanding) {
           p->outstanding.push_back(b);
           b->in_outstanding = true;
           b->order = p->next_order++;
         }
+        if (b->resend) ++p->inflight_resends;
         ++b->attempts;
         b->sent = true;
         b->in_request = true;
@@ -439,6 +440,7 @@ void ProducerCore::Impl::send_produce(BrokerConn* conn, std::vector<Batch*> batc
   ctx->batches = std::move(batches);
   ctx->broker = conn->id();
   ctx->acks = acks;
+  live_ctxs.insert(ctx.get());
   auto r = std::make_unique<Request>();
   r->api = proto::ApiKey::Produce;
   r->min_version = kProduceMin;
@@ -452,7 +454,8 @@ void ProducerCore::Impl::send_produce(BrokerConn* conn, std::vector<Batch*> batc
 
 void ProducerCore::Impl::on_produce_response(const std::shared_ptr<ProduceCtx>& ctx, int e,
                                              std::span<const uint8_t> frame, int16_t version) {
-  if (closing.load(std::memory_order_relaxed)) return;
+  if (closing.load(std::memory_order_relaxed)) return;  // the destructor frees what is left
+  live_ctxs.erase(ctx.get());
   std::optional<proto::ProduceResponse> resp;
   std::string decode_error;
   if (e == 0 && ctx->acks != 0) {
@@ -465,6 +468,7 @@ void ProducerCore::Impl::on_produce_response(const std::shared_ptr<ProduceCtx>& 
   for (Batch* b : ctx->batches) {
     b->in_request = false;
     --b->part->inflight;
+    if (b->resend) --b->part->inflight_resends;
     --total_inflight;
     if (b->purged || b->resolved) {
       unref(b);

@@ -83,8 +83,17 @@ void run_with_faults(client_test::BrokerTest& t, refbroker::Broker& broker, cons
 
   for (int part = 0; part < partitions; ++part) {
     SCOPED_TRACE("partition " + std::to_string(part));
-    auto recs = client_test::fetch_all(bootstrap, topic, part);
-    ASSERT_EQ(recs.size(), static_cast<size_t>(per_partition)) << "duplicates or losses in the log";
+    std::vector<kafka::BatchHeader> hs;
+    auto recs = client_test::fetch_all(bootstrap, topic, part, &hs);
+    if (recs.size() != static_cast<size_t>(per_partition)) {
+      std::string dump;
+      for (auto& h : hs)
+        dump += "  offset " + std::to_string(h.base_offset) + " pid " + std::to_string(h.producer_id) + " epoch " +
+                std::to_string(h.producer_epoch) + " seq " + std::to_string(h.base_sequence) + " count " +
+                std::to_string(h.records_count) + "\n";
+      ADD_FAILURE() << "duplicates or losses in the log: " << recs.size() << " records\n" << dump;
+      return;
+    }
     for (int i = 0; i < per_partition; ++i) {
       std::string want = std::to_string(part) + ":" + std::to_string(i);
       ASSERT_TRUE(recs[i].value);
