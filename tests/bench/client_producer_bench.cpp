@@ -2,7 +2,7 @@
 // with --broker host:port), same settings (acks=1 by default, 100-byte values, no keys).
 //
 //   client_producer_bench [--messages N] [--size B] [--acks A] [--rounds R] [--broker host:port]
-//                         [--compression codec] [--linger ms]
+//                         [--compression codec] [--linger ms] [--idempotence true|false]
 //
 // Each round runs, on fresh topics: our core (ProducerCore directly), our librdkafka-compatible C
 // API (the facade, as applications use it) and the real librdkafka, the last two as child
@@ -30,6 +30,7 @@ struct Opts {
   std::string broker;
   std::string compression = "none";
   std::string linger = "5";
+  std::string idempotence = "false";
 };
 
 double now_s() {
@@ -45,7 +46,8 @@ double run_ours(const Opts& o, const std::string& bootstrap, const std::string& 
   auto p = ProducerCore::create({{"bootstrap.servers", bootstrap},
                                  {"acks", o.acks},
                                  {"linger.ms", o.linger},
-                                 {"compression.type", o.compression}},
+                                 {"compression.type", o.compression},
+                                 {"enable.idempotence", o.idempotence}},
                                 cb, errstr);
   if (!p) {
     std::fprintf(stderr, "ours: %s\n", errstr.c_str());
@@ -76,7 +78,7 @@ double run_ours(const Opts& o, const std::string& bootstrap, const std::string& 
 double run_api(const Opts& o, const std::string& exe, const std::string& bootstrap, const std::string& topic) {
   std::string cmd = exe + " --broker " + bootstrap + " --topic " + topic + " --messages " + std::to_string(o.messages) +
                     " --size " + std::to_string(o.size) + " --acks " + o.acks + " --linger " + o.linger +
-                    " --compression " + o.compression;
+                    " --compression " + o.compression + " --idempotence " + o.idempotence;
   FILE* f = ::popen(cmd.c_str(), "r");
   if (!f) return 0;
   char line[256];
@@ -99,6 +101,7 @@ int main(int argc, char** argv) {
     else if (a == "--broker") o.broker = v;
     else if (a == "--compression") o.compression = v;
     else if (a == "--linger") o.linger = v;
+    else if (a == "--idempotence") o.idempotence = v;
   }
   // Without --broker, every measurement gets a fresh in-process broker and data directory, so
   // earlier runs' log files (and their writeback) do not slow down later ones.
@@ -129,8 +132,8 @@ int main(int argc, char** argv) {
     FreshBroker fb(external);
     return fn(external ? o.broker : fb.broker->bootstrap());
   };
-  std::printf("producer bench: %ld x %zu-byte messages, acks=%s, linger.ms=%s, compression=%s, broker %s\n",
-              o.messages, o.size, o.acks.c_str(), o.linger.c_str(), o.compression.c_str(),
+  std::printf("producer bench: %ld x %zu-byte messages, acks=%s, linger.ms=%s, compression=%s, idempotence=%s, broker %s\n",
+              o.messages, o.size, o.acks.c_str(), o.linger.c_str(), o.compression.c_str(), o.idempotence.c_str(),
               external ? o.broker.c_str() : "in-process refbroker (fresh per run)");
   std::string self = argv[0];
   std::string dir_of_self = self.substr(0, self.rfind('/') + 1);

@@ -3,7 +3,7 @@
 // (client_producer_bench_api_facade). Prints msgs/s (first produce to end of flush) last.
 //
 //   client_producer_bench_api --broker host:port --topic T [--messages N] [--size B] [--acks A]
-//                             [--linger ms] [--compression codec]
+//                             [--linger ms] [--compression codec] [--idempotence true|false]
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
@@ -12,7 +12,7 @@
 #include <string>
 
 int main(int argc, char** argv) {
-  std::string broker, topic = "bench", acks = "1", linger = "5", compression = "none";
+  std::string broker, topic = "bench", acks = "1", linger = "5", compression = "none", idempotence = "false";
   long messages = 1000000;
   size_t size = 100;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     else if (a == "--acks") acks = v;
     else if (a == "--linger") linger = v;
     else if (a == "--compression") compression = v;
+    else if (a == "--idempotence") idempotence = v;
   }
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   set("acks", acks);
   set("linger.ms", linger);
   set("compression.type", compression);
+  set("enable.idempotence", idempotence);
   static long delivered, failed;
   rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
     (m->err ? failed : delivered)++;
@@ -62,6 +64,15 @@ int main(int argc, char** argv) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (failed || delivered != messages)
     std::fprintf(stderr, "%s: delivered %ld failed %ld of %ld\n", rd_kafka_version_str(), delivered, failed, messages);
+  // Peak resident memory of this process (the client only; the broker runs in the parent).
+  long hwm_kb = 0;
+  if (FILE* st = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, st))
+      if (std::sscanf(line, "VmHWM: %ld kB", &hwm_kb) == 1) break;
+    std::fclose(st);
+  }
+  std::fprintf(stderr, "%s: peak RSS %.1f MB\n", argv[0], hwm_kb / 1024.0);
   rd_kafka_topic_destroy(rkt);
   rd_kafka_destroy(rk);
   std::printf("%.0f\n", static_cast<double>(messages) / secs);
