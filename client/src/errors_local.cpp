@@ -1,19 +1,15 @@
 #include "errors_local.h"
 
+#include <algorithm>
+#include <iterator>
 #include <string_view>
 
 namespace kafka::client {
 namespace {
 
-struct LocalInfo {
-  int code;
-  const char* name;
-  const char* text;
-};
-
-// Texts in the spirit of librdkafka's rd_kafka_err2str (our own wording where it differs).
-constexpr LocalInfo kLocal[] = {
-    {-200, "_BEGIN", "Local: Begin"},
+// Every code librdkafka describes, ascending, with librdkafka's names (no RD_KAFKA_RESP_ERR_
+// prefix) and texts: the single table behind err_name/err_str and the facades' err2str/err2name.
+constexpr ErrorInfo kErrors[] = {
     {-199, "_BAD_MSG", "Local: Bad message format"},
     {-198, "_BAD_COMPRESSION", "Local: Invalid compressed data"},
     {-197, "_DESTROY", "Local: Broker handle destroyed"},
@@ -74,28 +70,124 @@ constexpr LocalInfo kLocal[] = {
     {-142, "_ASSIGNMENT_LOST", "Local: Group partition assignment lost"},
     {-141, "_NOOP", "Local: No operation performed"},
     {-140, "_AUTO_OFFSET_RESET", "Local: No offset to automatically reset to"},
-    {-100, "_END", "Local: End"},
+    {-1, "UNKNOWN", "Unknown broker error"},
+    {0, "NO_ERROR", "Success"},
+    {1, "OFFSET_OUT_OF_RANGE", "Broker: Offset out of range"},
+    {2, "INVALID_MSG", "Broker: Invalid message"},
+    {3, "UNKNOWN_TOPIC_OR_PART", "Broker: Unknown topic or partition"},
+    {4, "INVALID_MSG_SIZE", "Broker: Invalid message size"},
+    {5, "LEADER_NOT_AVAILABLE", "Broker: Leader not available"},
+    {6, "NOT_LEADER_FOR_PARTITION", "Broker: Not leader for partition"},
+    {7, "REQUEST_TIMED_OUT", "Broker: Request timed out"},
+    {8, "BROKER_NOT_AVAILABLE", "Broker: Broker not available"},
+    {9, "REPLICA_NOT_AVAILABLE", "Broker: Replica not available"},
+    {10, "MSG_SIZE_TOO_LARGE", "Broker: Message size too large"},
+    {11, "STALE_CTRL_EPOCH", "Broker: StaleControllerEpochCode"},
+    {12, "OFFSET_METADATA_TOO_LARGE", "Broker: Offset metadata string too large"},
+    {13, "NETWORK_EXCEPTION", "Broker: Broker disconnected before response received"},
+    {14, "COORDINATOR_LOAD_IN_PROGRESS", "Broker: Coordinator load in progress"},
+    {15, "COORDINATOR_NOT_AVAILABLE", "Broker: Coordinator not available"},
+    {16, "NOT_COORDINATOR", "Broker: Not coordinator"},
+    {17, "TOPIC_EXCEPTION", "Broker: Invalid topic"},
+    {18, "RECORD_LIST_TOO_LARGE", "Broker: Message batch larger than configured server segment size"},
+    {19, "NOT_ENOUGH_REPLICAS", "Broker: Not enough in-sync replicas"},
+    {20, "NOT_ENOUGH_REPLICAS_AFTER_APPEND", "Broker: Message(s) written to insufficient number of in-sync replicas"},
+    {21, "INVALID_REQUIRED_ACKS", "Broker: Invalid required acks value"},
+    {22, "ILLEGAL_GENERATION", "Broker: Specified group generation id is not valid"},
+    {23, "INCONSISTENT_GROUP_PROTOCOL", "Broker: Inconsistent group protocol"},
+    {24, "INVALID_GROUP_ID", "Broker: Invalid group.id"},
+    {25, "UNKNOWN_MEMBER_ID", "Broker: Unknown member"},
+    {26, "INVALID_SESSION_TIMEOUT", "Broker: Invalid session timeout"},
+    {27, "REBALANCE_IN_PROGRESS", "Broker: Group rebalance in progress"},
+    {28, "INVALID_COMMIT_OFFSET_SIZE", "Broker: Commit offset data size is not valid"},
+    {29, "TOPIC_AUTHORIZATION_FAILED", "Broker: Topic authorization failed"},
+    {30, "GROUP_AUTHORIZATION_FAILED", "Broker: Group authorization failed"},
+    {31, "CLUSTER_AUTHORIZATION_FAILED", "Broker: Cluster authorization failed"},
+    {32, "INVALID_TIMESTAMP", "Broker: Invalid timestamp"},
+    {33, "UNSUPPORTED_SASL_MECHANISM", "Broker: Unsupported SASL mechanism"},
+    {34, "ILLEGAL_SASL_STATE", "Broker: Request not valid in current SASL state"},
+    {35, "UNSUPPORTED_VERSION", "Broker: API version not supported"},
+    {36, "TOPIC_ALREADY_EXISTS", "Broker: Topic already exists"},
+    {37, "INVALID_PARTITIONS", "Broker: Invalid number of partitions"},
+    {38, "INVALID_REPLICATION_FACTOR", "Broker: Invalid replication factor"},
+    {39, "INVALID_REPLICA_ASSIGNMENT", "Broker: Invalid replica assignment"},
+    {40, "INVALID_CONFIG", "Broker: Configuration is invalid"},
+    {41, "NOT_CONTROLLER", "Broker: Not controller for cluster"},
+    {42, "INVALID_REQUEST", "Broker: Invalid request"},
+    {43, "UNSUPPORTED_FOR_MESSAGE_FORMAT", "Broker: Message format on broker does not support request"},
+    {44, "POLICY_VIOLATION", "Broker: Policy violation"},
+    {45, "OUT_OF_ORDER_SEQUENCE_NUMBER", "Broker: Broker received an out of order sequence number"},
+    {46, "DUPLICATE_SEQUENCE_NUMBER", "Broker: Broker received a duplicate sequence number"},
+    {47, "INVALID_PRODUCER_EPOCH", "Broker: Producer attempted an operation with an old epoch"},
+    {48, "INVALID_TXN_STATE", "Broker: Producer attempted a transactional operation in an invalid state"},
+    {49, "INVALID_PRODUCER_ID_MAPPING", "Broker: Producer attempted to use a producer id which is not currently assigned to its transactional id"},
+    {50, "INVALID_TRANSACTION_TIMEOUT", "Broker: Transaction timeout is larger than the maximum value allowed by the broker's max.transaction.timeout.ms"},
+    {51, "CONCURRENT_TRANSACTIONS", "Broker: Producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing"},
+    {52, "TRANSACTION_COORDINATOR_FENCED", "Broker: Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer"},
+    {53, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", "Broker: Transactional Id authorization failed"},
+    {54, "SECURITY_DISABLED", "Broker: Security features are disabled"},
+    {55, "OPERATION_NOT_ATTEMPTED", "Broker: Operation not attempted"},
+    {56, "KAFKA_STORAGE_ERROR", "Broker: Disk error when trying to access log file on disk"},
+    {57, "LOG_DIR_NOT_FOUND", "Broker: The user-specified log directory is not found in the broker config"},
+    {58, "SASL_AUTHENTICATION_FAILED", "Broker: SASL Authentication failed"},
+    {59, "UNKNOWN_PRODUCER_ID", "Broker: Unknown Producer Id"},
+    {60, "REASSIGNMENT_IN_PROGRESS", "Broker: Partition reassignment is in progress"},
+    {61, "DELEGATION_TOKEN_AUTH_DISABLED", "Broker: Delegation Token feature is not enabled"},
+    {62, "DELEGATION_TOKEN_NOT_FOUND", "Broker: Delegation Token is not found on server"},
+    {63, "DELEGATION_TOKEN_OWNER_MISMATCH", "Broker: Specified Principal is not valid Owner/Renewer"},
+    {64, "DELEGATION_TOKEN_REQUEST_NOT_ALLOWED", "Broker: Delegation Token requests are not allowed on this connection"},
+    {65, "DELEGATION_TOKEN_AUTHORIZATION_FAILED", "Broker: Delegation Token authorization failed"},
+    {66, "DELEGATION_TOKEN_EXPIRED", "Broker: Delegation Token is expired"},
+    {67, "INVALID_PRINCIPAL_TYPE", "Broker: Supplied principalType is not supported"},
+    {68, "NON_EMPTY_GROUP", "Broker: The group is not empty"},
+    {69, "GROUP_ID_NOT_FOUND", "Broker: The group id does not exist"},
+    {70, "FETCH_SESSION_ID_NOT_FOUND", "Broker: The fetch session ID was not found"},
+    {71, "INVALID_FETCH_SESSION_EPOCH", "Broker: The fetch session epoch is invalid"},
+    {72, "LISTENER_NOT_FOUND", "Broker: No matching listener"},
+    {73, "TOPIC_DELETION_DISABLED", "Broker: Topic deletion is disabled"},
+    {74, "FENCED_LEADER_EPOCH", "Broker: Leader epoch is older than broker epoch"},
+    {75, "UNKNOWN_LEADER_EPOCH", "Broker: Leader epoch is newer than broker epoch"},
+    {76, "UNSUPPORTED_COMPRESSION_TYPE", "Broker: Unsupported compression type"},
+    {77, "STALE_BROKER_EPOCH", "Broker: Broker epoch has changed"},
+    {78, "OFFSET_NOT_AVAILABLE", "Broker: Leader high watermark is not caught up"},
+    {79, "MEMBER_ID_REQUIRED", "Broker: Group member needs a valid member ID"},
+    {80, "PREFERRED_LEADER_NOT_AVAILABLE", "Broker: Preferred leader was not available"},
+    {81, "GROUP_MAX_SIZE_REACHED", "Broker: Consumer group has reached maximum size"},
+    {82, "FENCED_INSTANCE_ID", "Broker: Static consumer fenced by other consumer with same group.instance.id"},
+    {83, "ELIGIBLE_LEADERS_NOT_AVAILABLE", "Broker: Eligible partition leaders are not available"},
+    {84, "ELECTION_NOT_NEEDED", "Broker: Leader election not needed for topic partition"},
+    {85, "NO_REASSIGNMENT_IN_PROGRESS", "Broker: No partition reassignment is in progress"},
+    {86, "GROUP_SUBSCRIBED_TO_TOPIC", "Broker: Deleting offsets of a topic while the consumer group is subscribed to it"},
+    {87, "INVALID_RECORD", "Broker: Broker failed to validate record"},
+    {88, "UNSTABLE_OFFSET_COMMIT", "Broker: There are unstable offsets that need to be cleared"},
+    {89, "THROTTLING_QUOTA_EXCEEDED", "Broker: Throttling quota has been exceeded"},
+    {90, "PRODUCER_FENCED", "Broker: There is a newer producer with the same transactionalId which fences the current one"},
+    {91, "RESOURCE_NOT_FOUND", "Broker: Request illegally referred to resource that does not exist"},
+    {92, "DUPLICATE_RESOURCE", "Broker: Request illegally referred to the same resource twice"},
+    {93, "UNACCEPTABLE_CREDENTIAL", "Broker: Requested credential would not meet criteria for acceptability"},
+    {94, "INCONSISTENT_VOTER_SET", "Broker: Indicates that the either the sender or recipient of a voter-only request is not one of the expected voters"},
+    {95, "INVALID_UPDATE_VERSION", "Broker: Invalid update version"},
+    {96, "FEATURE_UPDATE_FAILED", "Broker: Unable to update finalized features due to server error"},
+    {97, "PRINCIPAL_DESERIALIZATION_FAILURE", "Broker: Request principal deserialization failed during forwarding"},
 };
-
-const LocalInfo* find_local(int code) {
-  for (const auto& l : kLocal)
-    if (l.code == code) return &l;
-  return nullptr;
-}
 
 }  // namespace
 
+std::span<const ErrorInfo> error_table() { return kErrors; }
+
+const ErrorInfo* find_error(int code) {
+  auto it = std::lower_bound(std::begin(kErrors), std::end(kErrors), code,
+                             [](const ErrorInfo& e, int c) { return e.code < c; });
+  return it != std::end(kErrors) && it->code == code ? it : nullptr;
+}
+
 std::string err_name(int code) {
-  if (code == 0) return "NO_ERROR";
-  if (auto* l = find_local(code)) return l->name;
-  if (code == 10) return "MSG_SIZE_TOO_LARGE";  // librdkafka's name for MESSAGE_TOO_LARGE
-  if (code == 3) return "UNKNOWN_TOPIC_OR_PART";
+  if (auto* e = find_error(code)) return e->name;
   return std::string(kafka::error_name(static_cast<kafka::Error>(code)));
 }
 
 std::string err_str(int code) {
-  if (code == 0) return "Success";
-  if (auto* l = find_local(code)) return l->text;
+  if (auto* e = find_error(code)) return e->desc;
   if (code < -100) return "Local: Unknown error " + std::to_string(code);
   return "Broker: " + std::string(kafka::error_message(static_cast<kafka::Error>(code)));
 }

@@ -6,6 +6,7 @@
 // prefix. The facades cast them straight to RdKafka::ErrorCode / rd_kafka_resp_err_t.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "kafka/protocol/errors.h"
@@ -79,6 +80,16 @@ enum class LocalErr : int {
 
 constexpr int err(LocalErr e) { return static_cast<int>(e); }
 constexpr int err(kafka::Error e) { return static_cast<int>(e); }
+
+struct ErrorInfo {
+  int code;
+  const char* name;
+  const char* desc;
+};
+// Every code librdkafka has a description for, ascending (local errors and broker errors).
+std::span<const ErrorInfo> error_table();
+// nullptr for codes librdkafka does not describe.
+const ErrorInfo* find_error(int code);
 
 // librdkafka's error names without the RD_KAFKA_RESP_ERR_ prefix: "_MSG_TIMED_OUT",
 // "NOT_LEADER_OR_FOLLOWER" (local errors keep their leading underscore, as rd_kafka_err2name).

@@ -102,7 +102,9 @@ TEST(ClientErrors, LibrdkafkaNumbering) {
   EXPECT_EQ(err(LocalErr::FATAL), -150);
   EXPECT_EQ(err_name(-192), "_MSG_TIMED_OUT");
   EXPECT_EQ(err_name(10), "MSG_SIZE_TOO_LARGE");
-  EXPECT_EQ(err_name(6), "NOT_LEADER_OR_FOLLOWER");
+  EXPECT_EQ(err_name(6), "NOT_LEADER_FOR_PARTITION");  // rd_kafka_err2name(6) in librdkafka 2.0.2
+  EXPECT_EQ(err_str(6), "Broker: Not leader for partition");
+  EXPECT_EQ(err_name(3), "UNKNOWN_TOPIC_OR_PART");
   EXPECT_EQ(err_str(-184), "Local: Queue full");
   EXPECT_EQ(err_str(0), "Success");
 }
