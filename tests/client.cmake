@@ -10,6 +10,7 @@ target_link_libraries(client_config_test PRIVATE kafka::client)
 function(kafkaplus_client_integration_test name)
   add_executable(${name} ${ARGN})
   target_link_libraries(${name} PRIVATE kafka::client refbroker::core GTest::gtest_main Threads::Threads)
+  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   gtest_discover_tests(${name} PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
 endfunction()
 

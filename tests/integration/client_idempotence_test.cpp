@@ -19,14 +19,6 @@ using namespace kafka::client;
 
 namespace {
 
-bool broker_supports_init_producer_id(const std::string& bootstrap) {
-  client_test::RawClient c(bootstrap);
-  auto resp = c.call(kafka::proto::ApiVersionsRequest{}, 0);
-  for (auto& k : resp.api_keys)
-    if (k.api_key == static_cast<int16_t>(kafka::proto::ApiKey::InitProducerId)) return true;
-  return false;
-}
-
 struct Result {
   std::mutex mu;
   int64_t ok = 0, failed = 0;
@@ -128,14 +120,7 @@ void run_with_faults(client_test::BrokerTest& t, refbroker::Broker& broker, cons
   (void)t;
 }
 
-class IdempotenceTest : public client_test::BrokerTest {
- protected:
-  void SetUp() override {
-    BrokerTest::SetUp();
-    if (!broker_supports_init_producer_id(bootstrap()))
-      GTEST_SKIP() << "refbroker does not advertise InitProducerId yet (broker-side idempotence pending)";
-  }
-};
+class IdempotenceTest : public client_test::BrokerTest {};
 
 }  // namespace
 

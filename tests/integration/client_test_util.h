@@ -21,17 +21,13 @@
 #include <vector>
 
 #include "broker.h"
+#include "support/broker_fixture.h"
 #include "kafka/protocol/messages.h"
 #include "kafka/protocol/record_batch.h"
 
 namespace client_test {
 
-inline std::filesystem::path temp_dir(const std::string& prefix) {
-  std::random_device rd;
-  auto dir = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(rd()) + std::to_string(rd()));
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+inline std::filesystem::path temp_dir(const std::string& prefix) { return testing_support::fresh_temp_dir(prefix); }
 
 // A blocking connection speaking whole request/response frames.
 class RawClient {
@@ -157,28 +153,7 @@ inline int64_t end_offset(const std::string& bootstrap, const std::string& topic
   return resp.topics.at(0).partitions.at(0).offset;
 }
 
-// refbroker in-process on an ephemeral port in a fresh directory.
-class BrokerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = temp_dir("client-test");
-    refbroker::BrokerOptions o;
-    o.data_dir = dir_;
-    o.config = broker_config();
-    broker_ = std::make_unique<refbroker::Broker>(o);
-    broker_->start();
-  }
-  void TearDown() override {
-    broker_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  virtual std::map<std::string, std::string> broker_config() { return {}; }
-  std::string bootstrap() const { return broker_->bootstrap(); }
-  refbroker::Broker& broker() { return *broker_; }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<refbroker::Broker> broker_;
-};
+// refbroker in-process on an ephemeral port in a fresh directory: the shared fixture.
+using BrokerTest = testing_support::BrokerFixture;
 
 }  // namespace client_test
