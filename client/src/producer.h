@@ -235,6 +235,8 @@ struct TopicPartitionOffset {
   int32_t partition = 0;
   int64_t offset = 0;  // in: timestamp (offsets_for_times); out: offset
   int err = 0;
+  std::string metadata;       // commit metadata (consumer)
+  int32_t leader_epoch = -1;  // consumer positions / commits
 };
 
 // Counters for statistics (cheap snapshot).
