@@ -204,4 +204,87 @@ bool parse_producer_config(const Properties& p, ProducerConfig& c, std::string& 
   return true;
 }
 
+bool parse_consumer_config(const Properties& p, ConsumerConfig& c, std::string& errstr) {
+  if (const std::string* v = find(p, "group.id")) c.group_id = *v;
+  if (const std::string* v = find(p, "group.instance.id"); v && !v->empty()) c.group_instance_id = *v;
+  if (const std::string* v = find(p, "client.id")) c.client_id = *v;
+  if (!get_int_as(p, "session.timeout.ms", nullptr, 1, 3600000, c.session_timeout_ms, errstr)) return false;
+  if (!get_int_as(p, "heartbeat.interval.ms", nullptr, 1, 3600000, c.heartbeat_interval_ms, errstr)) return false;
+  if (!get_int_as(p, "max.poll.interval.ms", nullptr, 1, 86400000, c.max_poll_interval_ms, errstr)) return false;
+  if (const std::string* v = find(p, "partition.assignment.strategy")) {
+    std::vector<std::string> names;
+    std::string cur;
+    for (char ch : *v + ",") {
+      if (ch == ',' || ch == ' ' || ch == '\t') {
+        if (!cur.empty()) names.push_back(cur);
+        cur.clear();
+      } else {
+        cur.push_back(ch);
+      }
+    }
+    if (names.empty()) return bad(errstr, "partition.assignment.strategy", *v, "expected a list of assignors");
+    bool cooperative = false, eager = false;
+    for (auto& n : names) {
+      if (n == "cooperative-sticky") cooperative = true;
+      else if (n == "range" || n == "roundrobin") eager = true;
+      else return bad(errstr, "partition.assignment.strategy", *v, "unknown assignor (range, roundrobin, cooperative-sticky)");
+    }
+    if (cooperative && eager) {
+      // librdkafka refuses to mix protocols: the rebalance protocol must be one.
+      errstr = "Configuration property \"partition.assignment.strategy\": mixing cooperative and eager assignors is not supported";
+      return false;
+    }
+    c.assignment_strategies = std::move(names);
+  }
+  if (!get_bool(p, "enable.auto.commit", nullptr, c.enable_auto_commit, errstr)) return false;
+  if (!get_int_as(p, "auto.commit.interval.ms", nullptr, 0, 86400000, c.auto_commit_interval_ms, errstr)) return false;
+  if (!get_bool(p, "enable.auto.offset.store", nullptr, c.enable_auto_offset_store, errstr)) return false;
+  if (const std::string* v = find(p, "auto.offset.reset")) {
+    if (*v == "smallest" || *v == "earliest" || *v == "beginning") c.auto_offset_reset = OffsetReset::Earliest;
+    else if (*v == "largest" || *v == "latest" || *v == "end") c.auto_offset_reset = OffsetReset::Latest;
+    else if (*v == "error") c.auto_offset_reset = OffsetReset::Error;
+    else return bad(errstr, "auto.offset.reset", *v, "expected smallest, earliest, beginning, largest, latest, end or error");
+  }
+  if (!get_bool(p, "enable.partition.eof", nullptr, c.enable_partition_eof, errstr)) return false;
+  if (!get_bool(p, "check.crcs", nullptr, c.check_crcs, errstr)) return false;
+  if (!get_int_as(p, "queued.min.messages", nullptr, 1, 10000000, c.queued_min_messages, errstr)) return false;
+  if (!get_int_as(p, "queued.max.messages.kbytes", nullptr, 1, 2097151, c.queued_max_messages_kbytes, errstr))
+    return false;
+  if (!get_int_as(p, "fetch.min.bytes", nullptr, 1, 100000000, c.fetch_min_bytes, errstr)) return false;
+  if (!get_int_as(p, "fetch.wait.max.ms", nullptr, 0, 300000, c.fetch_wait_max_ms, errstr)) return false;
+  if (!get_int_as(p, "fetch.max.bytes", nullptr, 0, 2147483135, c.fetch_max_bytes, errstr)) return false;
+  if (!get_int_as(p, "max.partition.fetch.bytes", "fetch.message.max.bytes", 1, 1000000000,
+                  c.max_partition_fetch_bytes, errstr))
+    return false;
+  if (!get_int_as(p, "fetch.error.backoff.ms", nullptr, 0, 300000, c.fetch_error_backoff_ms, errstr)) return false;
+  if (const std::string* v = find(p, "isolation.level")) {
+    if (*v == "read_committed") c.isolation_level = 1;
+    else if (*v == "read_uncommitted") c.isolation_level = 0;
+    else return bad(errstr, "isolation.level", *v, "expected read_committed or read_uncommitted");
+  }
+  if (!get_bool(p, "allow.auto.create.topics", nullptr, c.allow_auto_create_topics, errstr)) return false;
+  if (!get_int(p, "topic.metadata.refresh.interval.ms", nullptr, -1, 3600000, c.metadata_refresh_interval_ms, errstr))
+    return false;
+  if (!get_int_as(p, "coordinator.query.interval.ms", nullptr, 1, 3600000, c.coordinator_query_interval_ms, errstr))
+    return false;
+  if (const std::string* v = find(p, "group.protocol.type")) {
+    if (v->empty()) return bad(errstr, "group.protocol.type", *v, "must not be empty");
+    c.group_protocol_type = *v;
+  }
+  if (c.heartbeat_interval_ms >= c.session_timeout_ms) {
+    errstr = "`heartbeat.interval.ms` must be less than `session.timeout.ms`";
+    return false;
+  }
+  if (c.max_poll_interval_ms < c.session_timeout_ms) {
+    // librdkafka: "`max.poll.interval.ms`must be >= `session.timeout.ms`"
+    errstr = "`max.poll.interval.ms`must be >= `session.timeout.ms`";
+    return false;
+  }
+  if (c.fetch_max_bytes < c.max_partition_fetch_bytes && find(p, "fetch.max.bytes")) {
+    errstr = "`fetch.max.bytes` must be >= `max.partition.fetch.bytes`";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace kafka::client

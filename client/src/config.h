@@ -63,6 +63,43 @@ struct ProducerConfig {
   TopicConfig topic;                       // default topic config
 };
 
+// Consumer properties (librdkafka names and defaults). Connection-level properties
+// (bootstrap.servers, client.id, socket.*, reconnect.*, ...) are parsed by parse_producer_config
+// for the shared engine; this holds what only the consumer reads.
+enum class OffsetReset { Earliest, Latest, Error };
+
+struct ConsumerConfig {
+  std::string group_id;                        // group.id (empty: no group)
+  std::optional<std::string> group_instance_id;  // group.instance.id (KIP-345 static membership)
+  std::string client_id = "rdkafka";
+  int32_t session_timeout_ms = 45000;
+  int32_t heartbeat_interval_ms = 3000;
+  int32_t max_poll_interval_ms = 300000;
+  std::vector<std::string> assignment_strategies{"range", "roundrobin"};  // partition.assignment.strategy
+  bool enable_auto_commit = true;
+  int32_t auto_commit_interval_ms = 5000;
+  bool enable_auto_offset_store = true;
+  OffsetReset auto_offset_reset = OffsetReset::Latest;
+  bool enable_partition_eof = false;
+  bool check_crcs = false;
+  int32_t queued_min_messages = 100000;
+  int32_t queued_max_messages_kbytes = 65536;
+  int32_t fetch_min_bytes = 1;
+  int32_t fetch_wait_max_ms = 500;
+  int32_t fetch_max_bytes = 52428800;
+  int32_t max_partition_fetch_bytes = 1048576;  // max.partition.fetch.bytes / fetch.message.max.bytes
+  int32_t fetch_error_backoff_ms = 500;
+  int isolation_level = 1;                      // read_committed
+  bool allow_auto_create_topics = false;
+  int64_t metadata_refresh_interval_ms = 300000;  // topic.metadata.refresh.interval.ms
+  int32_t coordinator_query_interval_ms = 600000;
+  std::string group_protocol_type = "consumer";
+};
+
+// Parses `props` into `out` (starting from out's current values). Returns false and sets
+// errstr on a malformed or unsupported value.
+bool parse_consumer_config(const Properties& props, ConsumerConfig& out, std::string& errstr);
+
 // Parses `props` into `out` (starting from out's current values). Returns false and sets
 // errstr on a malformed or unsupported value.
 bool parse_producer_config(const Properties& props, ProducerConfig& out, std::string& errstr);
