@@ -52,6 +52,10 @@ MemberSubscription decode_subscription(std::span<const uint8_t> bytes);  // thro
 std::vector<uint8_t> encode_assignment(const MemberAssignment& a, int16_t version);
 MemberAssignment decode_assignment(std::span<const uint8_t> bytes);  // throws ProtocolError; empty bytes = none
 
+// The member's generation: the v2+ field, else the one older clients put in user data (Java's
+// cooperative-sticky: a bare int32; librdkafka's sticky: partitions then int32); -1 if none.
+int32_t subscription_generation(const MemberSubscription& s);
+
 enum class AssignorProtocol { Eager, Cooperative };
 
 struct GroupMember {
