@@ -163,6 +163,10 @@ class BrokerConn {
   // Changes the address (metadata moved the broker): closes the current connection.
   void set_address(const std::string& host, uint16_t port);
 
+  // Inside a Request::done callback only: takes ownership of the response frame's buffer (the
+  // span passed to done points into it), so a Fetch response can be kept without copying.
+  std::vector<uint8_t> take_response_buffer() { return std::exchange(rbuf_, {}); }
+
   int64_t bytes_sent() const { return bytes_sent_; }
   int64_t requests_sent() const { return requests_sent_; }
 

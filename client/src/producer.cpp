@@ -144,8 +144,9 @@ int Waiter::wait(int timeout_ms) {
 
 // ---- Impl: construction -----------------------------------------------------------------------
 
-ProducerCore::Impl::Impl(ProducerConfig c, ProducerCallbacks callbacks) : cfg(std::move(c)), cb(std::move(callbacks)) {
-  name = cfg.client_id + "#producer-" + std::to_string(++g_instance);
+ProducerCore::Impl::Impl(ProducerConfig c, ProducerCallbacks callbacks, const char* kind)
+    : cfg(std::move(c)), cb(std::move(callbacks)) {
+  name = cfg.client_id + "#" + kind + "-" + std::to_string(++g_instance);
   instance_id = ++g_instance_id;
   refresh_wall_offset();
   conn_settings.client_id = cfg.client_id;

@@ -235,7 +235,9 @@ struct ProduceCtx {
 struct Query;
 
 struct ProducerCore::Impl final : ConnOwner {
-  Impl(ProducerConfig c, ProducerCallbacks callbacks);
+  // `kind` names the handle "<client.id>#<kind>-<n>" (one counter for all handles, as
+  // librdkafka): the consumer engine rides on an Impl created with "consumer".
+  Impl(ProducerConfig c, ProducerCallbacks callbacks, const char* kind = "producer");
   ~Impl() override;
 
   // ---- configuration ----
@@ -311,6 +313,10 @@ struct ProducerCore::Impl final : ConnOwner {
   int64_t md_fast_until_us = 0;  // refresh quickly while topics lack metadata/leaders
   std::string cluster_id;
   int32_t controller_id = -1;
+  // Consumer engine hooks (I/O thread): every applied Metadata response is passed on, and
+  // md_all_topics makes the periodic refresh ask for all topics (regex subscriptions).
+  std::function<void(const struct MetadataView&)> metadata_hook;
+  bool md_all_topics = false;
 
   enum class IdState { Disabled, NeedPid, WaitPid, Assigned, DrainBump, Fatal };
   IdState id_state = IdState::Disabled;

@@ -879,8 +879,10 @@ void ProducerCore::Impl::send_metadata_request() {
   md_inflight = true;
   std::vector<std::string> names;
   for (TopicState* t : known_topics) names.push_back(t->name);
-  auto r = make_metadata_request(&names, cfg.allow_auto_create_topics, cfg.socket_timeout_ms * 1000);
-  r->done = [this](int e, std::span<const uint8_t> frame, int16_t v) {
+  const bool all = md_all_topics;
+  auto r = make_metadata_request(all ? nullptr : &names, cfg.allow_auto_create_topics,
+                                 cfg.socket_timeout_ms * 1000);
+  r->done = [this, all](int e, std::span<const uint8_t> frame, int16_t v) {
     if (closing.load()) return;
     md_inflight = false;
     int64_t now = mono_us();
@@ -891,6 +893,7 @@ void ProducerCore::Impl::send_metadata_request() {
     }
     try {
       MetadataView md = parse_metadata(frame, v);
+      md.all_topics = all;
       md_last_full_us = now;
       apply_metadata(md);
     } catch (const std::exception& ex) {
@@ -978,6 +981,7 @@ void ProducerCore::Impl::apply_metadata(const MetadataView& md) {
       t->needs_leader = true;
     }
   }
+  if (metadata_hook) metadata_hook(md);
   step_queries();
   schedule_sender();
 }

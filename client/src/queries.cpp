@@ -96,6 +96,7 @@ void MetadataQuery::step(ProducerCore::Impl& impl, int64_t now) {
     }
     try {
       MetadataView md = parse_metadata(frame, v);
+      md.all_topics = q->all_topics;
       ClusterMetadata& out = q->result;
       for (auto& b : md.brokers) out.brokers.push_back({b.id, b.host, b.port});
       for (auto& t : md.topics) {

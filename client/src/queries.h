@@ -15,6 +15,8 @@ struct Query {
   std::shared_ptr<Waiter> waiter = std::make_shared<Waiter>();
   int64_t deadline_us = INT64_MAX;
   bool finished = false;
+  // Optional completion on the I/O thread (queries run without a waiting application thread).
+  std::function<void(int err)> on_done;
   virtual ~Query() = default;
   // Advances the query on the I/O thread; calls finish() when done.
   virtual void step(ProducerCore::Impl& impl, int64_t now) = 0;
@@ -22,6 +24,7 @@ struct Query {
     if (finished) return;
     finished = true;
     waiter->complete(e);
+    if (on_done) on_done(e);
   }
 };
 
