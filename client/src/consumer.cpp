@@ -614,7 +614,10 @@ int ConsumerCore::poll(int timeout_ms) {
 }
 
 int ConsumerCore::seek(const std::string& topic, int32_t partition, int64_t offset, int timeout_ms) {
-  TopicPartitionList l{{topic, partition, offset}};
+  TopicPartitionList l(1);
+  l[0].topic = topic;
+  l[0].partition = partition;
+  l[0].offset = offset;
   int rc = seek_partitions(l, timeout_ms);
   return rc ? rc : l[0].err;
 }
