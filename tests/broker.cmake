@@ -12,3 +12,8 @@ if(RDKAFKA_FOUND)
   target_link_libraries(broker_groups_peer_test PRIVATE refbroker::core PkgConfig::RDKAFKA GTest::gtest_main)
   gtest_discover_tests(broker_groups_peer_test PROPERTIES LABELS peer DISCOVERY_TIMEOUT 30)
 endif()
+# The group coordinator by raw requests (our protocol library), no third-party client.
+add_executable(broker_groups_coordinator_test broker/groups_coordinator_test.cpp)
+target_include_directories(broker_groups_coordinator_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(broker_groups_coordinator_test PRIVATE refbroker::core GTest::gtest_main)
+gtest_discover_tests(broker_groups_coordinator_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)

@@ -64,6 +64,13 @@ BrokerState::BrokerState(const BrokerOptions& options) {
   group_config.initial_rebalance_delay_ms =
       static_cast<int32_t>(config_.get_int("group.initial.rebalance.delay.ms", 0, 0, INT32_MAX));
   group_config.max_metadata_bytes = static_cast<int32_t>(config_.get_int("offset.metadata.max.bytes", 4096, 0, INT32_MAX));
+  group_config.max_size = static_cast<int32_t>(config_.get_int("group.max.size", INT32_MAX, 1, INT32_MAX));
+  group_config.offsets_retention_ms = config_.get_int("offsets.retention.minutes", 7 * 24 * 60, 1, INT32_MAX) * 60000;
+  // Not a Kafka key: a retention below a minute, for tests of offset expiry.
+  group_config.offsets_retention_ms =
+      config_.get_int("refbroker.offsets.retention.ms", group_config.offsets_retention_ms, 1, INT64_MAX);
+  group_config.offsets_retention_check_interval_ms =
+      config_.get_int("offsets.retention.check.interval.ms", 600000, 1, INT64_MAX);
   groups_ = std::make_unique<GroupCoordinator>(options.data_dir, group_config);
 }
 

@@ -19,6 +19,7 @@ UNSUPPORTED_VERSION = 35
 
 # ---- API keys
 PRODUCE, FETCH, LIST_OFFSETS, METADATA = 0, 1, 2, 3
+OFFSET_COMMIT, OFFSET_FETCH, DESCRIBE_GROUPS = 8, 9, 15
 API_VERSIONS, CREATE_TOPICS = 18, 19
 
 # ---- CRC-32C (Castagnoli), reflected polynomial 0x82F63B78, table-driven
@@ -415,3 +416,52 @@ def fetch(conn, topic, partition, offset, max_bytes=1 << 20, max_wait_ms=0):
     r.i64()
     r.array(lambda x: (x.i64(), x.i64()))
     return err, hw, r.bytes() or b""
+
+
+# ---- consumer groups (offsets and admin views, non-flexible versions)
+
+def offset_commit(conn, group, offsets, generation=-1, member_id=""):
+    """OffsetCommit v2 of [(topic, partition, offset, metadata)]. Returns {(topic, partition): error}."""
+    topics = {}
+    for topic, partition, offset, metadata in offsets:
+        topics.setdefault(topic, []).append(i32(partition) + i64(offset) + string(metadata))
+    body = string(group) + i32(generation) + string(member_id) + i64(-1)
+    body += array([string(t) + array(parts) for t, parts in topics.items()])
+    r = conn.request(OFFSET_COMMIT, 2, body)
+    out = {}
+    for _ in range(r.i32()):
+        topic = r.string()
+        for _ in range(r.i32()):
+            partition = r.i32()
+            out[(topic, partition)] = r.i16()
+    return out
+
+
+def offset_fetch(conn, group, topic, partitions):
+    """OffsetFetch v1. Returns {partition: (offset, metadata, error)}."""
+    body = string(group) + array([string(topic) + array([i32(p) for p in partitions])])
+    r = conn.request(OFFSET_FETCH, 1, body)
+    out = {}
+    for _ in range(r.i32()):
+        r.string()
+        for _ in range(r.i32()):
+            partition = r.i32()
+            offset = r.i64()
+            metadata = r.string()
+            out[partition] = (offset, metadata, r.i16())
+    return out
+
+
+def describe_group(conn, group):
+    """DescribeGroups v0 of one group: (error, state, protocol_type, protocol, [(member_id, client_id, metadata, assignment)])."""
+    r = conn.request(DESCRIBE_GROUPS, 0, array([string(group)]))
+    r.i32()
+    err = r.i16()
+    r.string()
+    state, protocol_type, protocol = r.string(), r.string(), r.string()
+    members = []
+    for _ in range(r.i32()):
+        member_id, client_id = r.string(), r.string()
+        r.string()
+        members.append((member_id, client_id, r.bytes(), r.bytes()))
+    return err, state, protocol_type, protocol, members

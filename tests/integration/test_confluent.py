@@ -1,8 +1,8 @@
 """python3-confluent-kafka (librdkafka 2.x) against refbroker: AdminClient topic management,
 Producer with delivery reports, a Consumer with manual assign(), offsets and watermarks.
 
-refbroker has no consumer groups yet: the Consumer gets a group.id (confluent-kafka requires one)
-but only uses assign() and never commits.
+The Consumer gets a group.id (confluent-kafka requires one) but only uses assign() and never
+commits; consumer groups are tested in test_groups_peers.py.
 """
 
 import time

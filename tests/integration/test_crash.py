@@ -6,7 +6,11 @@ holds a prefix of what was sent to it (nothing invented, nothing reordered), and
 continue at the next offset. A torn tail (a partial batch appended to the active segment, as a
 power cut could leave) is cut off on restart.
 
-Clients: confluent-kafka (librdkafka) with acks=all and idempotence off.
+Consumer groups: committed offsets (with their metadata strings) and the group's metadata survive
+kill -9; a member alive through the crash keeps its membership (same generation) afterwards.
+
+Clients: confluent-kafka (librdkafka) with acks=all and idempotence off; kafka_wire for raw
+OffsetCommit/OffsetFetch/DescribeGroups.
 """
 
 import glob
@@ -19,6 +23,7 @@ from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 import broker_fixture
+import kafka_wire
 from broker_fixture import RefBroker
 
 PARTITIONS = 3
@@ -258,6 +263,58 @@ class Crash(unittest.TestCase):
         c.close()
         self.restart("kill -9 during a long poll")
         self.assert_log_equals(acked)
+
+    def test_kill9_keeps_committed_offsets_and_group(self):
+        self.produce(make_messages(6, 300))
+        c = Consumer({"bootstrap.servers": self.broker.bootstrap, "group.id": "crash-group",
+                      "enable.auto.commit": False, "auto.offset.reset": "earliest",
+                      "session.timeout.ms": 10000, "heartbeat.interval.ms": 300})
+        try:
+            c.subscribe(["durable"])
+
+            def consume(n):
+                got = 0
+                deadline = time.monotonic() + 60
+                while got < n:
+                    self.assertLess(time.monotonic(), deadline, "consumed %d of %d" % (got, n))
+                    m = c.poll(0.2)
+                    if m is not None and not m.error():
+                        got += 1
+                return got
+
+            consume(300)
+            c.commit(asynchronous=False)
+            parts = [TopicPartition("durable", p) for p in range(PARTITIONS)]
+            before = {tp.partition: tp.offset for tp in c.committed(parts, timeout=TIMEOUT)}
+            self.assertEqual(sum(before.values()), 300)
+            simple = [("durable", p, 10 + p, "checkpoint %d \u2713" % p) for p in range(PARTITIONS)]
+            with kafka_wire.Connection(self.broker.host, self.broker.port) as conn:
+                self.assertEqual(set(kafka_wire.offset_commit(conn, "crash-simple", simple).values()), {0})
+                err, state, ptype, proto, members = kafka_wire.describe_group(conn, "crash-group")
+                self.assertEqual((err, state, ptype), (0, "Stable", "consumer"))
+                self.assertEqual(len(members), 1)
+
+            self.broker.kill()  # SIGKILL: no clean shutdown
+            # Same port, so the consumer's connections come back to the restarted broker.
+            self.broker.listen = "127.0.0.1:%d" % self.broker.port
+            self.restart("kill -9 with committed offsets")
+
+            with kafka_wire.Connection(self.broker.host, self.broker.port) as conn:
+                fetched = kafka_wire.offset_fetch(conn, "crash-simple", "durable", range(PARTITIONS))
+                self.assertEqual(fetched, {p: (10 + p, "checkpoint %d \u2713" % p, 0) for p in range(PARTITIONS)})
+                fetched = kafka_wire.offset_fetch(conn, "crash-group", "durable", range(PARTITIONS))
+                self.assertEqual({p: o for p, (o, _, _) in fetched.items()}, before)
+                after = kafka_wire.describe_group(conn, "crash-group")
+                self.assertEqual(after, (err, state, ptype, proto, members), "group metadata changed")
+
+            # The consumer lived through the crash: it carries on in its generation and commits.
+            self.produce([(p, b"after", b"v") for p in range(PARTITIONS)])
+            consume(PARTITIONS)
+            c.commit(asynchronous=False)
+            now = {tp.partition: tp.offset for tp in c.committed(parts, timeout=TIMEOUT)}
+            self.assertEqual(now, {p: before[p] + 1 for p in range(PARTITIONS)})
+        finally:
+            c.close()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-// Heartbeat (12): v0-v4.
+// Heartbeat (12): v0-v4 (v3+ carries the group instance id: a replaced static member is fenced).
 #include "groups.h"
 #include "handlers/registry.h"
 #include "state.h"
@@ -13,7 +13,8 @@ extern const HandlerInfo kHeartbeatHandler{proto::ApiKey::Heartbeat, 0, 4, &hand
 boost::asio::awaitable<void> handle_heartbeat(RequestContext& ctx) {
   auto req = ctx.decode<proto::HeartbeatRequest>();
   proto::HeartbeatResponse resp;
-  resp.error_code = kafka::code(ctx.broker.groups().heartbeat(req.group_id, req.generation_id, req.member_id));
+  resp.error_code =
+      kafka::code(ctx.broker.groups().heartbeat(req.group_id, req.generation_id, req.member_id, req.group_instance_id));
   ctx.reply(resp);
   co_return;
 }

@@ -1,4 +1,5 @@
-// LeaveGroup (13): v0-v5 (v3+ leaves several members at once, KIP-345).
+// LeaveGroup (13): v0-v5. v3+ leaves several members at once and may name static members by
+// instance id alone (KIP-345); a replaced static member is fenced (FENCED_INSTANCE_ID).
 #include "groups.h"
 #include "handlers/registry.h"
 #include "state.h"
@@ -15,13 +16,15 @@ boost::asio::awaitable<void> handle_leave_group(RequestContext& ctx) {
   proto::LeaveGroupResponse resp;
   auto& groups = ctx.broker.groups();
   if (ctx.version() < 3) {
-    resp.error_code = kafka::code(groups.leave(req.group_id, req.member_id));
+    resp.error_code = kafka::code(groups.leave(req.group_id, req.member_id, std::nullopt));
+  } else if (req.group_id.empty()) {
+    resp.error_code = kafka::code(kafka::Error::INVALID_GROUP_ID);
   } else {
     for (auto& m : req.members) {
       auto& r = resp.members.emplace_back();
       r.member_id = m.member_id;
       r.group_instance_id = m.group_instance_id;
-      r.error_code = kafka::code(groups.leave(req.group_id, m.member_id));
+      r.error_code = kafka::code(groups.leave(req.group_id, m.member_id, m.group_instance_id));
     }
   }
   ctx.reply(resp);
