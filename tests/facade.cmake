@@ -1,7 +1,8 @@
 # librdkafka-compatible facades (client/include/librdkafka, client/facade).
 
 # Unit tests: in-process, no broker.
-foreach(t facade_conf_test facade_errors_test facade_headers_test facade_producev_test)
+foreach(t facade_conf_test facade_errors_test facade_headers_test facade_producev_test
+          facade_consumer_api_test)
   kafkaplus_unit_test(${t} unit/${t}.cpp)
   target_link_libraries(${t} PRIVATE kafka::client)
 endforeach()
@@ -20,6 +21,45 @@ foreach(prog compat_producer_cpp compat_producer_c)
                    $<TARGET_FILE:${prog}> 200)
   set_tests_properties(${prog} PROPERTIES LABELS integration TIMEOUT 120)
 endforeach()
+
+# Compile-unchanged consumers (C++ with EventCb/RebalanceCb/commitSync, C with
+# subscribe/consumer_poll/commit/close): each produces its data first, then consumes and checks
+# it, once with an eager and once with the cooperative assignor.
+add_executable(compat_consumer_cpp compat/consumer_cpp.cpp)
+target_link_libraries(compat_consumer_cpp PRIVATE kafkaplus::kafkaplus)
+add_executable(compat_consumer_c compat/consumer_c.c)
+target_link_libraries(compat_consumer_c PRIVATE kafkaplus::kafkaplus)
+set_target_properties(compat_consumer_c PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
+
+function(kafkaplus_compat_consumer_tests prog)
+  foreach(strategy range cooperative-sticky)
+    add_test(NAME ${prog}_${strategy}
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compat/with_refbroker.sh $<TARGET_FILE:refbroker>
+                     $<TARGET_FILE:${prog}> 300 ${strategy})
+    set_tests_properties(${prog}_${strategy} PROPERTIES LABELS integration TIMEOUT 180)
+  endforeach()
+endfunction()
+# The consumer_offsets_store example, run twice: the second run resumes from its offset files.
+function(kafkaplus_offsets_store_test name producer example)
+  add_test(NAME ${name}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compat/with_refbroker.sh $<TARGET_FILE:refbroker>
+                   ${CMAKE_CURRENT_SOURCE_DIR}/compat/offsets_store_test.sh ${producer} ${example})
+  set_tests_properties(${name} PROPERTIES LABELS integration TIMEOUT 180)
+endfunction()
+
+# The consumer API end to end against an in-process refbroker (same source as the librdkafka
+# reference run below).
+add_executable(facade_consumer_test compat/facade_consumer_test.cpp)
+target_link_libraries(facade_consumer_test PRIVATE kafkaplus::kafkaplus refbroker::core GTest::gtest_main
+                      Threads::Threads)
+
+gtest_discover_tests(facade_consumer_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
+kafkaplus_compat_consumer_tests(compat_consumer_cpp)
+kafkaplus_compat_consumer_tests(compat_consumer_c)
+if(KAFKAPLUS_BUILD_EXAMPLES)
+  kafkaplus_offsets_store_test(example_consumer_offsets_store $<TARGET_FILE:compat_producer_c>
+                               $<TARGET_FILE:consumer_offsets_store>)
+endif()
 
 # Install test: cmake --install into a temporary prefix, build the examples with pkg-config
 # (rdkafka++ / rdkafka) and with find_package(kafkaplus), check they link libkafkaplus and not
@@ -49,4 +89,22 @@ if(FACADE_REF_RDKAFKA_FOUND AND FACADE_REF_RDKAFKAXX_FOUND)
                      $<TARGET_FILE:${prog}> 200)
     set_tests_properties(${prog} PROPERTIES LABELS integration TIMEOUT 120)
   endforeach()
+  add_executable(compat_consumer_cpp_librdkafka compat/consumer_cpp.cpp)
+  target_link_libraries(compat_consumer_cpp_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKAXX)
+  add_executable(compat_consumer_c_librdkafka compat/consumer_c.c)
+  target_link_libraries(compat_consumer_c_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKA)
+  set_target_properties(compat_consumer_c_librdkafka PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
+  kafkaplus_compat_consumer_tests(compat_consumer_cpp_librdkafka)
+  kafkaplus_compat_consumer_tests(compat_consumer_c_librdkafka)
+  add_executable(consumer_offsets_store_librdkafka ${PROJECT_SOURCE_DIR}/examples/consumer_offsets_store/consumer.cpp)
+  target_link_libraries(consumer_offsets_store_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKAXX)
+  add_executable(facade_consumer_test_librdkafka compat/facade_consumer_test.cpp)
+  target_link_libraries(facade_consumer_test_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKAXX
+                        PkgConfig::FACADE_REF_RDKAFKA refbroker::core
+                        GTest::gtest_main Threads::Threads)
+  gtest_discover_tests(facade_consumer_test_librdkafka TEST_SUFFIX .librdkafka
+                       PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
+  kafkaplus_offsets_store_test(example_consumer_offsets_store_librdkafka
+                               $<TARGET_FILE:compat_producer_c_librdkafka>
+                               $<TARGET_FILE:consumer_offsets_store_librdkafka>)
 endif()

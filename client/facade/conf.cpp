@@ -738,6 +738,9 @@ rd_kafka_conf_s::rd_kafka_conf_s(const rd_kafka_conf_s& o)
       error_cb(o.error_cb),
       log_cb(o.log_cb),
       stats_cb(o.stats_cb),
+      consume_cb(o.consume_cb),
+      rebalance_cb(o.rebalance_cb),
+      offset_commit_cb(o.offset_commit_cb),
       opaque(o.opaque) {
   if (o.values.ptr("default_topic_conf")) values.set_ptr("default_topic_conf", topic_conf);
 }
@@ -768,6 +771,9 @@ rd_kafka_conf_t* rd_kafka_conf_dup_filter(const rd_kafka_conf_t* conf, size_t fi
   if (filtered("error_cb")) c->error_cb = nullptr;
   if (filtered("log_cb")) c->log_cb = rd_kafka_log_print;
   if (filtered("stats_cb")) c->stats_cb = nullptr;
+  if (filtered("consume_cb")) c->consume_cb = nullptr;
+  if (filtered("rebalance_cb")) c->rebalance_cb = nullptr;
+  if (filtered("offset_commit_cb")) c->offset_commit_cb = nullptr;
   if (filtered("opaque")) c->opaque = nullptr;
   if (filtered("default_topic_conf")) {
     delete c->topic_conf;
@@ -810,6 +816,25 @@ void rd_kafka_conf_set_log_cb(rd_kafka_conf_t* conf, void (*log_cb)(const rd_kaf
 void rd_kafka_conf_set_stats_cb(rd_kafka_conf_t* conf, int (*stats_cb)(rd_kafka_t*, char*, size_t, void*)) {
   conf->stats_cb = stats_cb;
   conf->values.set_ptr("stats_cb", reinterpret_cast<void*>(stats_cb));
+}
+
+void rd_kafka_conf_set_consume_cb(rd_kafka_conf_t* conf, void (*consume_cb)(rd_kafka_message_t*, void*)) {
+  conf->consume_cb = consume_cb;
+  conf->values.set_ptr("consume_cb", reinterpret_cast<void*>(consume_cb));
+}
+
+void rd_kafka_conf_set_rebalance_cb(rd_kafka_conf_t* conf,
+                                    void (*rebalance_cb)(rd_kafka_t*, rd_kafka_resp_err_t,
+                                                         rd_kafka_topic_partition_list_t*, void*)) {
+  conf->rebalance_cb = rebalance_cb;
+  conf->values.set_ptr("rebalance_cb", reinterpret_cast<void*>(rebalance_cb));
+}
+
+void rd_kafka_conf_set_offset_commit_cb(rd_kafka_conf_t* conf,
+                                        void (*offset_commit_cb)(rd_kafka_t*, rd_kafka_resp_err_t,
+                                                                 rd_kafka_topic_partition_list_t*, void*)) {
+  conf->offset_commit_cb = offset_commit_cb;
+  conf->values.set_ptr("offset_commit_cb", reinterpret_cast<void*>(offset_commit_cb));
 }
 
 void rd_kafka_conf_set_opaque(rd_kafka_conf_t* conf, void* opaque) {

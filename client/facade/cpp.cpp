@@ -186,8 +186,28 @@ class ConfImpl : public Conf {
     return CONF_OK;
   }
 
+  ConfResult set(const std::string& name, RebalanceCb* cb, std::string& errstr) override {
+    if (name != "rebalance_cb") return fail(errstr, "Invalid value type, expected RdKafka::RebalanceCb");
+    if (!rk_conf_) return fail(errstr, "Requires RdKafka::Conf::CONF_GLOBAL object");
+    rebalance_cb_ = cb;
+    return CONF_OK;
+  }
+  ConfResult set(const std::string& name, OffsetCommitCb* cb, std::string& errstr) override {
+    if (name != "offset_commit_cb") return fail(errstr, "Invalid value type, expected RdKafka::OffsetCommitCb");
+    if (!rk_conf_) return fail(errstr, "Requires RdKafka::Conf::CONF_GLOBAL object");
+    offset_commit_cb_ = cb;
+    return CONF_OK;
+  }
+  ConfResult set(const std::string& name, ConsumeCb* cb, std::string& errstr) override {
+    if (name != "consume_cb") return fail(errstr, "Invalid value type, expected RdKafka::ConsumeCb");
+    if (!rk_conf_) return fail(errstr, "Requires RdKafka::Conf::CONF_GLOBAL object");
+    consume_cb_ = cb;
+    return CONF_OK;
+  }
+
   ConfResult get(const std::string& name, std::string& value) const override {
-    if (name == "dr_cb" || name == "event_cb" || name == "partitioner_cb" || name == "partitioner_key_pointer_cb")
+    if (name == "dr_cb" || name == "event_cb" || name == "partitioner_cb" || name == "partitioner_key_pointer_cb" ||
+        name == "rebalance_cb" || name == "offset_commit_cb" || name == "consume_cb")
       return CONF_INVALID;
     size_t size = 0;
     rd_kafka_conf_res_t res = rk_conf_ ? rd_kafka_conf_get(rk_conf_, name.c_str(), nullptr, &size)
@@ -219,6 +239,16 @@ class ConfImpl : public Conf {
     cb = static_cast<PartitionerKeyPointerCb*>(rkt_conf_->cpp_partitioner_kp_obj);
     return CONF_OK;
   }
+  ConfResult get(RebalanceCb*& cb) const override {
+    if (!rk_conf_) return CONF_INVALID;
+    cb = rebalance_cb_;
+    return CONF_OK;
+  }
+  ConfResult get(OffsetCommitCb*& cb) const override {
+    if (!rk_conf_) return CONF_INVALID;
+    cb = offset_commit_cb_;
+    return CONF_OK;
+  }
 
   std::list<std::string>* dump() override {
     size_t cnt = 0;
@@ -239,6 +269,9 @@ class ConfImpl : public Conf {
   rd_kafka_topic_conf_t* rkt_conf_ = nullptr;
   DeliveryReportCb* dr_cb_ = nullptr;
   EventCb* event_cb_ = nullptr;
+  RebalanceCb* rebalance_cb_ = nullptr;
+  OffsetCommitCb* offset_commit_cb_ = nullptr;
+  ConsumeCb* consume_cb_ = nullptr;
 
  private:
   static ConfResult fail(std::string& errstr, const char* msg) {
@@ -290,6 +323,8 @@ class TopicPartitionImpl : public TopicPartition {
   int64_t offset() const override { return offset_; }
   void set_offset(int64_t offset) override { offset_ = offset; }
   ErrorCode err() const override { return err_; }
+  int32_t get_leader_epoch() override { return leader_epoch_; }
+  void set_leader_epoch(int32_t leader_epoch) override { leader_epoch_ = leader_epoch; }
   void set_err(ErrorCode e) { err_ = e; }
 
  private:
@@ -297,16 +332,78 @@ class TopicPartitionImpl : public TopicPartition {
   int partition_;
   int64_t offset_;
   ErrorCode err_ = ERR_NO_ERROR;
+  int32_t leader_epoch_ = -1;
 };
+
+// ---- vectors of TopicPartition <-> C lists ------------------------------------------------------
+
+rd_kafka_topic_partition_list_t* c_parts(const std::vector<TopicPartition*>& parts) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
+  for (TopicPartition* tp : parts) {
+    rd_kafka_topic_partition_t* p = rd_kafka_topic_partition_list_add(list, tp->topic().c_str(), tp->partition());
+    p->offset = tp->offset();
+    int32_t epoch = tp->get_leader_epoch();
+    if (epoch >= 0) rd_kafka_topic_partition_set_leader_epoch(p, epoch);
+  }
+  return list;
+}
+
+void update_part(TopicPartition* tp, const rd_kafka_topic_partition_t& p) {
+  tp->set_offset(p.offset);
+  tp->set_leader_epoch(rd_kafka_topic_partition_get_leader_epoch(&p));
+  if (auto* impl = dynamic_cast<TopicPartitionImpl*>(tp)) impl->set_err(static_cast<ErrorCode>(p.err));
+}
+
+// Offsets, errors and leader epochs from list into parts: element by element when list is
+// parts' own copy (c_parts(), which may name a partition twice), else by topic and partition.
+void update_parts(std::vector<TopicPartition*>& parts, const rd_kafka_topic_partition_list_t* list) {
+  bool same_order = list->cnt == static_cast<int>(parts.size());
+  for (int i = 0; i < list->cnt && same_order; i++)
+    same_order = parts[i]->partition() == list->elems[i].partition && parts[i]->topic() == list->elems[i].topic;
+  if (same_order) {
+    for (int i = 0; i < list->cnt; i++) update_part(parts[i], list->elems[i]);
+    return;
+  }
+  for (int i = 0; i < list->cnt; i++) {
+    const rd_kafka_topic_partition_t& p = list->elems[i];
+    for (TopicPartition* tp : parts) {
+      if (tp->partition() != p.partition || tp->topic() != p.topic) continue;
+      update_part(tp, p);
+      break;
+    }
+  }
+}
+
+std::vector<TopicPartition*> parts_from_c(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<TopicPartition*> out;
+  if (!list) return out;
+  out.reserve(static_cast<size_t>(list->cnt));
+  for (int i = 0; i < list->cnt; i++) {
+    const rd_kafka_topic_partition_t& p = list->elems[i];
+    auto* tp = new TopicPartitionImpl(p.topic, p.partition, p.offset);
+    tp->set_err(static_cast<ErrorCode>(p.err));
+    tp->set_leader_epoch(rd_kafka_topic_partition_get_leader_epoch(&p));
+    out.push_back(tp);
+  }
+  return out;
+}
 
 // ---- delivery-report messages ------------------------------------------------------------------
 
 class MessageImpl : public Message {
  public:
-  explicit MessageImpl(rd_kafka_message_t* m) : m_(m) {}
+  // owned: a consumed message this object frees (rd_kafka_message_destroy).
+  explicit MessageImpl(rd_kafka_message_t* m, bool owned = false) : m_(m), owned_(owned) {}
+  // An event without a message (consume() timing out): err only.
+  explicit MessageImpl(ErrorCode err) : m_(&local_.msg) {
+    local_.msg.err = static_cast<rd_kafka_resp_err_t>(err);
+    local_.msg.partition = RD_KAFKA_PARTITION_UA;
+    local_.msg.offset = RD_KAFKA_OFFSET_INVALID;
+  }
   ~MessageImpl() override {
     delete key_;
     delete headers_;
+    if (owned_) rd_kafka_message_destroy(m_);
   }
   std::string errstr() const override {
     const char* s = m_->err ? rd_kafka_message_errstr(m_) : nullptr;
@@ -353,7 +450,15 @@ class MessageImpl : public Message {
   int32_t broker_id() const override { return rd_kafka_message_broker_id(m_); }
 
  private:
+  // The message followed by a zero where the library's message kinds keep their magic, so the
+  // C accessors see it as a plain message.
+  struct LocalMessage {
+    rd_kafka_message_t msg{};
+    uint32_t magic = 0;
+  };
+  LocalMessage local_;
   rd_kafka_message_t* m_;
+  bool owned_ = false;
   mutable std::string* key_ = nullptr;
   HeadersImpl* headers_ = nullptr;
 };
@@ -425,17 +530,124 @@ class MetadataImpl : public Metadata {
   TopicMetadataVector topics_;
 };
 
-// ---- producer ---------------------------------------------------------------------------------
+// ---- client handles ------------------------------------------------------------------------------
 
-class ProducerImpl : public Producer {
+// The application's C++ callback objects of one handle; the C instance's opaque points here.
+struct CppCallbacks {
+  DeliveryReportCb* dr_cb = nullptr;
+  EventCb* event_cb = nullptr;
+  RebalanceCb* rebalance_cb = nullptr;
+  OffsetCommitCb* offset_commit_cb = nullptr;
+  ConsumeCb* consume_cb = nullptr;
+  KafkaConsumer* consumer = nullptr;
+};
+
+CppCallbacks* callbacks_of(void* opaque) { return static_cast<CppCallbacks*>(opaque); }
+
+void dr_trampoline(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  MessageImpl msg(const_cast<rd_kafka_message_t*>(m));
+  callbacks_of(opaque)->dr_cb->dr_cb(msg);
+}
+
+void error_trampoline(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  char buf[512];
+  bool fatal = false;
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {  // report the underlying error, flagged fatal
+    fatal = true;
+    int underlying = rd_kafka_fatal_error(rk, buf, sizeof buf);
+    if (underlying) {
+      err = underlying;
+      reason = buf;
+    }
+  }
+  EventImpl ev(Event::EVENT_ERROR, static_cast<ErrorCode>(err), Event::EVENT_SEVERITY_ERROR, nullptr, reason);
+  ev.fatal_ = fatal;
+  callbacks_of(opaque)->event_cb->event_cb(ev);
+}
+
+void log_trampoline(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+  CppCallbacks* cbs = rk ? callbacks_of(rd_kafka_opaque(rk)) : nullptr;
+  if (!cbs || !cbs->event_cb) {
+    rd_kafka_log_print(rk, level, fac, buf);
+    return;
+  }
+  EventImpl ev(Event::EVENT_LOG, ERR_NO_ERROR, static_cast<Event::Severity>(level), fac, buf);
+  cbs->event_cb->event_cb(ev);
+}
+
+int stats_trampoline(rd_kafka_t*, char* json, size_t, void* opaque) {
+  EventImpl ev(Event::EVENT_STATS, ERR_NO_ERROR, Event::EVENT_SEVERITY_INFO, nullptr, json);
+  callbacks_of(opaque)->event_cb->event_cb(ev);
+  return 0;
+}
+
+void rebalance_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* c_list,
+                          void* opaque) {
+  CppCallbacks* cbs = callbacks_of(opaque);
+  std::vector<TopicPartition*> partitions = parts_from_c(c_list);
+  cbs->rebalance_cb->rebalance_cb(cbs->consumer, static_cast<ErrorCode>(err), partitions);
+  TopicPartition::destroy(partitions);
+}
+
+void offset_commit_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* c_list,
+                              void* opaque) {
+  std::vector<TopicPartition*> offsets = parts_from_c(c_list);
+  callbacks_of(opaque)->offset_commit_cb->offset_commit_cb(static_cast<ErrorCode>(err), offsets);
+  TopicPartition::destroy(offsets);
+}
+
+void consume_trampoline(rd_kafka_message_t* m, void* opaque) {
+  MessageImpl msg(m);  // the library frees the message after the callback
+  callbacks_of(opaque)->consume_cb->consume_cb(msg, opaque);
+}
+
+// A copy of conf's C configuration wired to the C++ callbacks in cbs; NULL (errstr set) for a
+// configuration object of the wrong type.
+rd_kafka_conf_t* c_conf_for(const Conf* conf, CppCallbacks& cbs, std::string& errstr) {
+  rd_kafka_conf_t* rk_conf = nullptr;
+  if (!conf) {
+    rk_conf = rd_kafka_conf_new();
+  } else {
+    const auto* ci = dynamic_cast<const ConfImpl*>(conf);
+    if (!ci || !ci->rk_conf_) {
+      errstr = "Requires RdKafka::Conf::CONF_GLOBAL object";
+      return nullptr;
+    }
+    rk_conf = rd_kafka_conf_dup(ci->rk_conf_);
+    cbs.dr_cb = ci->dr_cb_;
+    cbs.event_cb = ci->event_cb_;
+    cbs.rebalance_cb = ci->rebalance_cb_;
+    cbs.offset_commit_cb = ci->offset_commit_cb_;
+    cbs.consume_cb = ci->consume_cb_;
+  }
+  rd_kafka_conf_set_opaque(rk_conf, &cbs);
+  if (cbs.dr_cb) rd_kafka_conf_set_dr_msg_cb(rk_conf, dr_trampoline);
+  if (cbs.event_cb) {
+    rd_kafka_conf_set_error_cb(rk_conf, error_trampoline);
+    rd_kafka_conf_set_log_cb(rk_conf, log_trampoline);
+    rd_kafka_conf_set_stats_cb(rk_conf, stats_trampoline);
+  }
+  if (cbs.rebalance_cb) rd_kafka_conf_set_rebalance_cb(rk_conf, rebalance_trampoline);
+  if (cbs.offset_commit_cb) rd_kafka_conf_set_offset_commit_cb(rk_conf, offset_commit_trampoline);
+  if (cbs.consume_cb) rd_kafka_conf_set_consume_cb(rk_conf, consume_trampoline);
+  return rk_conf;
+}
+
+// The Handle methods, common to producers and consumers.
+template <class Base>
+class HandleImpl : public Base {
  public:
-  ~ProducerImpl() override {
+  ~HandleImpl() override {
     if (rk_) rd_kafka_destroy(rk_);
   }
 
-  // Handle
   std::string name() const override { return rd_kafka_name(rk_); }
-  std::string memberid() const override { return ""; }
+  std::string memberid() const override {
+    char* id = rd_kafka_memberid(rk_);
+    std::string s = id ? id : "";
+    rd_kafka_mem_free(rk_, id);
+    return s;
+  }
   int poll(int timeout_ms) override { return rd_kafka_poll(rk_, timeout_ms); }
   int outq_len() override { return rd_kafka_outq_len(rk_); }
   ErrorCode metadata(bool all_topics, const Topic* only_rkt, Metadata** metadatap, int timeout_ms) override {
@@ -445,22 +657,25 @@ class ProducerImpl : public Producer {
     *metadatap = err ? nullptr : new MetadataImpl(md);
     return static_cast<ErrorCode>(err);
   }
+  ErrorCode pause(std::vector<TopicPartition*>& partitions) override {
+    return with_c_parts(partitions, rd_kafka_pause_partitions);
+  }
+  ErrorCode resume(std::vector<TopicPartition*>& partitions) override {
+    return with_c_parts(partitions, rd_kafka_resume_partitions);
+  }
   ErrorCode query_watermark_offsets(const std::string& topic, int32_t partition, int64_t* low, int64_t* high,
                                     int timeout_ms) override {
     return static_cast<ErrorCode>(
         rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, low, high, timeout_ms));
   }
+  ErrorCode get_watermark_offsets(const std::string& topic, int32_t partition, int64_t* low,
+                                  int64_t* high) override {
+    return static_cast<ErrorCode>(rd_kafka_get_watermark_offsets(rk_, topic.c_str(), partition, low, high));
+  }
   ErrorCode offsetsForTimes(std::vector<TopicPartition*>& offsets, int timeout_ms) override {
-    std::vector<kafka::client::TopicPartitionOffset> q;
-    q.reserve(offsets.size());
-    for (const TopicPartition* tp : offsets) q.push_back({tp->topic(), tp->partition(), tp->offset(), 0});
-    int err = rk_->core->offsets_for_times(q, timeout_ms);
-    if (err) return static_cast<ErrorCode>(err);
-    for (size_t i = 0; i < offsets.size(); i++) {
-      offsets[i]->set_offset(q[i].offset);
-      if (auto* impl = dynamic_cast<TopicPartitionImpl*>(offsets[i])) impl->set_err(static_cast<ErrorCode>(q[i].err));
-    }
-    return ERR_NO_ERROR;
+    return with_c_parts(offsets, [timeout_ms](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* list) {
+      return rd_kafka_offsets_for_times(rk, list, timeout_ms);
+    });
   }
   std::string clusterid(int timeout_ms) override {
     char* id = rd_kafka_clusterid(rk_, timeout_ms);
@@ -479,7 +694,25 @@ class ProducerImpl : public Producer {
   void* mem_malloc(size_t size) override { return RdKafka::mem_malloc(size); }
   void mem_free(void* ptr) override { RdKafka::mem_free(ptr); }
 
-  // Producer
+  rd_kafka_t* rk_ = nullptr;
+  CppCallbacks cbs_;
+
+ protected:
+  // Runs fn(rk, list) on a C copy of parts and copies the results back into parts.
+  template <class Fn>
+  ErrorCode with_c_parts(std::vector<TopicPartition*>& parts, Fn&& fn) {
+    rd_kafka_topic_partition_list_t* list = c_parts(parts);
+    rd_kafka_resp_err_t err = fn(rk_, list);
+    update_parts(parts, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    return static_cast<ErrorCode>(err);
+  }
+};
+
+// ---- producer ---------------------------------------------------------------------------------
+
+class ProducerImpl : public HandleImpl<Producer> {
+ public:
   ErrorCode produce(Topic* topic, int32_t partition, int msgflags, void* payload, size_t len, const std::string* key,
                     void* msg_opaque) override {
     return produce(topic, partition, msgflags, payload, len, key ? key->data() : nullptr, key ? key->size() : 0,
@@ -526,48 +759,150 @@ class ProducerImpl : public Producer {
   }
   ErrorCode flush(int timeout_ms) override { return static_cast<ErrorCode>(rd_kafka_flush(rk_, timeout_ms)); }
   ErrorCode purge(int purge_flags) override { return static_cast<ErrorCode>(rd_kafka_purge(rk_, purge_flags)); }
+};
 
-  // C callbacks -> C++ objects (the instance opaque is this ProducerImpl).
-  static void dr_trampoline(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-    auto* self = static_cast<ProducerImpl*>(opaque);
-    MessageImpl msg(const_cast<rd_kafka_message_t*>(m));
-    self->dr_cb_->dr_cb(msg);
+// ---- consumer ---------------------------------------------------------------------------------
+
+class ConsumerGroupMetadataImpl : public ConsumerGroupMetadata {
+ public:
+  explicit ConsumerGroupMetadataImpl(rd_kafka_consumer_group_metadata_t* md) : md_(md) {}
+  ~ConsumerGroupMetadataImpl() override { rd_kafka_consumer_group_metadata_destroy(md_); }
+  rd_kafka_consumer_group_metadata_t* md_;
+};
+
+class KafkaConsumerImpl : public HandleImpl<KafkaConsumer> {
+ public:
+  // As librdkafka: deleting the consumer does not close it (close() first for a clean leave),
+  // so no callback reaches this half-destroyed object.
+  ~KafkaConsumerImpl() override {
+    if (rk_) rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    rk_ = nullptr;
   }
-  static void error_trampoline(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
-    auto* self = static_cast<ProducerImpl*>(opaque);
-    char buf[512];
-    bool fatal = false;
-    if (err == RD_KAFKA_RESP_ERR__FATAL) {  // report the underlying error, flagged fatal
-      fatal = true;
-      int underlying = rd_kafka_fatal_error(rk, buf, sizeof buf);
-      if (underlying) {
-        err = underlying;
-        reason = buf;
-      }
-    }
-    EventImpl ev(Event::EVENT_ERROR, static_cast<ErrorCode>(err), Event::EVENT_SEVERITY_ERROR, nullptr, reason);
-    ev.fatal_ = fatal;
-    self->event_cb_->event_cb(ev);
+  ErrorCode assignment(std::vector<TopicPartition*>& partitions) override {
+    rd_kafka_topic_partition_list_t* list = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_assignment(rk_, &list);
+    if (err) return static_cast<ErrorCode>(err);
+    std::vector<TopicPartition*> got = parts_from_c(list);
+    partitions.insert(partitions.end(), got.begin(), got.end());
+    rd_kafka_topic_partition_list_destroy(list);
+    return ERR_NO_ERROR;
   }
-  static void log_trampoline(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
-    auto* self = static_cast<ProducerImpl*>(rk ? rd_kafka_opaque(rk) : nullptr);
-    if (!self || !self->event_cb_) {
-      rd_kafka_log_print(rk, level, fac, buf);
-      return;
-    }
-    EventImpl ev(Event::EVENT_LOG, ERR_NO_ERROR, static_cast<Event::Severity>(level), fac, buf);
-    self->event_cb_->event_cb(ev);
+  ErrorCode subscription(std::vector<std::string>& topics) override {
+    rd_kafka_topic_partition_list_t* list = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_subscription(rk_, &list);
+    if (err) return static_cast<ErrorCode>(err);
+    for (int i = 0; i < list->cnt; i++) topics.push_back(list->elems[i].topic);
+    rd_kafka_topic_partition_list_destroy(list);
+    return ERR_NO_ERROR;
   }
-  static int stats_trampoline(rd_kafka_t*, char* json, size_t, void* opaque) {
-    auto* self = static_cast<ProducerImpl*>(opaque);
-    EventImpl ev(Event::EVENT_STATS, ERR_NO_ERROR, Event::EVENT_SEVERITY_INFO, nullptr, json);
-    self->event_cb_->event_cb(ev);
-    return 0;
+  ErrorCode subscribe(const std::vector<std::string>& topics) override {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+    for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    return static_cast<ErrorCode>(err);
+  }
+  ErrorCode unsubscribe() override { return static_cast<ErrorCode>(rd_kafka_unsubscribe(rk_)); }
+  ErrorCode assign(const std::vector<TopicPartition*>& partitions) override {
+    rd_kafka_topic_partition_list_t* list = c_parts(partitions);
+    rd_kafka_resp_err_t err = rd_kafka_assign(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    return static_cast<ErrorCode>(err);
+  }
+  ErrorCode unassign() override { return static_cast<ErrorCode>(rd_kafka_assign(rk_, nullptr)); }
+
+  Message* consume(int timeout_ms) override {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
+    if (!m) return new MessageImpl(ERR__TIMED_OUT);
+    return new MessageImpl(m, true);
   }
 
-  rd_kafka_t* rk_ = nullptr;
-  DeliveryReportCb* dr_cb_ = nullptr;
-  EventCb* event_cb_ = nullptr;
+  ErrorCode commitSync() override { return static_cast<ErrorCode>(rd_kafka_commit(rk_, nullptr, 0)); }
+  ErrorCode commitAsync() override { return static_cast<ErrorCode>(rd_kafka_commit(rk_, nullptr, 1)); }
+  ErrorCode commitSync(Message* message) override {
+    return static_cast<ErrorCode>(rd_kafka_commit_message(rk_, message->c_ptr(), 0));
+  }
+  ErrorCode commitAsync(Message* message) override {
+    return static_cast<ErrorCode>(rd_kafka_commit_message(rk_, message->c_ptr(), 1));
+  }
+  ErrorCode commitSync(std::vector<TopicPartition*>& offsets) override {
+    return with_c_parts(offsets, [](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* list) {
+      return rd_kafka_commit(rk, list, 0);
+    });
+  }
+  ErrorCode commitAsync(const std::vector<TopicPartition*>& offsets) override {
+    rd_kafka_topic_partition_list_t* list = c_parts(offsets);
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, 1);
+    rd_kafka_topic_partition_list_destroy(list);
+    return static_cast<ErrorCode>(err);
+  }
+  ErrorCode commitSync(OffsetCommitCb* offset_commit_cb) override {
+    // The offsets a commit of "the current offsets" writes: the assignment's positions (the
+    // stored offsets, with the default enable.auto.offset.store).
+    std::vector<TopicPartition*> offsets;
+    assignment(offsets);
+    position(offsets);
+    ErrorCode err = commitSync(offsets);
+    if (offset_commit_cb) offset_commit_cb->offset_commit_cb(err, offsets);
+    TopicPartition::destroy(offsets);
+    return err;
+  }
+  ErrorCode commitSync(std::vector<TopicPartition*>& offsets, OffsetCommitCb* offset_commit_cb) override {
+    ErrorCode err = commitSync(offsets);
+    if (offset_commit_cb) offset_commit_cb->offset_commit_cb(err, offsets);
+    return err;
+  }
+
+  ErrorCode committed(std::vector<TopicPartition*>& partitions, int timeout_ms) override {
+    return with_c_parts(partitions, [timeout_ms](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* list) {
+      return rd_kafka_committed(rk, list, timeout_ms);
+    });
+  }
+  ErrorCode position(std::vector<TopicPartition*>& partitions) override {
+    return with_c_parts(partitions, rd_kafka_position);
+  }
+  ErrorCode close() override { return static_cast<ErrorCode>(rd_kafka_consumer_close(rk_)); }
+  ErrorCode seek(const TopicPartition& partition, int timeout_ms) override {
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, partition.topic().c_str(), nullptr);
+    if (!rkt) return static_cast<ErrorCode>(rd_kafka_last_error());
+    rd_kafka_resp_err_t err = rd_kafka_seek(rkt, partition.partition(), partition.offset(), timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+    return static_cast<ErrorCode>(err);
+  }
+  ErrorCode offsets_store(std::vector<TopicPartition*>& offsets) override {
+    return with_c_parts(offsets, rd_kafka_offsets_store);
+  }
+  ConsumerGroupMetadata* groupMetadata() override {
+    rd_kafka_consumer_group_metadata_t* md = rd_kafka_consumer_group_metadata(rk_);
+    return md ? new ConsumerGroupMetadataImpl(md) : nullptr;
+  }
+  bool assignment_lost() override { return rd_kafka_assignment_lost(rk_) != 0; }
+  std::string rebalance_protocol() override {
+    const char* p = rd_kafka_rebalance_protocol(rk_);
+    return p ? p : "";
+  }
+  Error* incremental_assign(const std::vector<TopicPartition*>& partitions) override {
+    return incremental(partitions, rd_kafka_incremental_assign);
+  }
+  Error* incremental_unassign(const std::vector<TopicPartition*>& partitions) override {
+    return incremental(partitions, rd_kafka_incremental_unassign);
+  }
+  bool closed() override { return rd_kafka_consumer_closed(rk_) != 0; }
+
+ private:
+  static Error* error_from(rd_kafka_error_t* e) {
+    if (!e) return nullptr;
+    auto* out = new ErrorImpl(e);
+    rd_kafka_error_destroy(e);
+    return out;
+  }
+  Error* incremental(const std::vector<TopicPartition*>& partitions,
+                     rd_kafka_error_t* (*fn)(rd_kafka_t*, const rd_kafka_topic_partition_list_t*)) {
+    rd_kafka_topic_partition_list_t* list = c_parts(partitions);
+    rd_kafka_error_t* e = fn(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    return error_from(e);
+  }
 };
 
 }  // namespace
@@ -653,35 +988,43 @@ Metadata::~Metadata() {}
 Producer::~Producer() {}
 Producer* Producer::create(const Conf* conf, std::string& errstr) {
   auto p = std::make_unique<ProducerImpl>();
-  rd_kafka_conf_t* rk_conf = nullptr;
-  if (conf) {
-    const auto* ci = dynamic_cast<const ConfImpl*>(conf);
-    if (!ci || !ci->rk_conf_) {
-      errstr = "Requires RdKafka::Conf::CONF_GLOBAL object";
-      return nullptr;
-    }
-    rk_conf = rd_kafka_conf_dup(ci->rk_conf_);
-    rd_kafka_conf_set_opaque(rk_conf, p.get());
-    if (ci->dr_cb_) {
-      p->dr_cb_ = ci->dr_cb_;
-      rd_kafka_conf_set_dr_msg_cb(rk_conf, ProducerImpl::dr_trampoline);
-    }
-    if (ci->event_cb_) {
-      p->event_cb_ = ci->event_cb_;
-      rd_kafka_conf_set_error_cb(rk_conf, ProducerImpl::error_trampoline);
-      rd_kafka_conf_set_log_cb(rk_conf, ProducerImpl::log_trampoline);
-      rd_kafka_conf_set_stats_cb(rk_conf, ProducerImpl::stats_trampoline);
-    }
-  }
+  rd_kafka_conf_t* rk_conf = c_conf_for(conf, p->cbs_, errstr);
+  if (!rk_conf) return nullptr;
   char buf[512] = "";
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, rk_conf, buf, sizeof buf);
   if (!rk) {
     errstr = buf;
-    if (rk_conf) rd_kafka_conf_destroy(rk_conf);
+    rd_kafka_conf_destroy(rk_conf);
     return nullptr;
   }
   p->rk_ = rk;
   return p.release();
+}
+
+ConsumerGroupMetadata::~ConsumerGroupMetadata() {}
+
+KafkaConsumer::~KafkaConsumer() {}
+KafkaConsumer* KafkaConsumer::create(const Conf* conf, std::string& errstr) {
+  auto c = std::make_unique<KafkaConsumerImpl>();
+  c->cbs_.consumer = c.get();
+  rd_kafka_conf_t* rk_conf = c_conf_for(conf, c->cbs_, errstr);
+  if (!rk_conf) return nullptr;
+  size_t group_len = 0;
+  if (rd_kafka_conf_get(rk_conf, "group.id", nullptr, &group_len) != RD_KAFKA_CONF_OK || group_len <= 1) {
+    errstr = "\"group.id\" must be configured";
+    rd_kafka_conf_destroy(rk_conf);
+    return nullptr;
+  }
+  char buf[512] = "";
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, rk_conf, buf, sizeof buf);
+  if (!rk) {
+    errstr = buf;
+    rd_kafka_conf_destroy(rk_conf);
+    return nullptr;
+  }
+  c->rk_ = rk;
+  rd_kafka_poll_set_consumer(rk);  // poll() serves the consumer's callbacks (and ConsumeCb)
+  return c.release();
 }
 
 }  // namespace RdKafka

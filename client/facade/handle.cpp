@@ -1,5 +1,6 @@
-// The C producer: rd_kafka_t and rd_kafka_topic_t on kafka::client::ProducerCore, producing
-// (produce / producev / produceva / produce_batch), delivery reports, callbacks, metadata.
+// The C client instance: rd_kafka_t and rd_kafka_topic_t on kafka::client::ProducerCore (or
+// ConsumerCore for consumers, see consumer.cpp), producing (produce / producev / produceva /
+// produce_batch), delivery reports, callbacks, message accessors, metadata and offsets queries.
 #include <syslog.h>
 #include <sys/time.h>
 
@@ -10,6 +11,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "consumer.h"
 #include "internal.h"
 #include "producer.h"
 
@@ -42,6 +44,13 @@ const DrMessage* as_dr(const rd_kafka_message_t* m) {
 void log_line(rd_kafka_t* rk, int level, const char* fac, const char* msg) {
   if (level > rk->log_level.load(std::memory_order_relaxed)) return;
   if (rk->conf.log_cb) rk->conf.log_cb(rk, level, fac, msg);
+}
+
+// Runs fn on the instance's engine: the cluster queries have the same signatures on both.
+template <class Fn>
+auto with_core(rd_kafka_t* rk, Fn&& fn) {
+  if (rk->consumer) return fn(*rk->consumer);
+  return fn(*rk->core);
 }
 
 // Checks across properties that librdkafka makes when the instance is created.
@@ -123,6 +132,7 @@ rd_kafka_resp_err_t produce_one(rd_kafka_topic_t* rkt, int32_t partition, int ms
     }
     m.headers = std::span<const kafka::RecordHeader>(out, hdrs->list.size());
   }
+  if (!rkt->rk->core) return RD_KAFKA_RESP_ERR__INVALID_ARG;  // a consumer's topic
   int err = rkt->rk->core->produce(m, (msgflags & RD_KAFKA_MSG_F_BLOCK) != 0);
   if (err == 0 && copy_then_free) std::free(payload);
   return static_cast<rd_kafka_resp_err_t>(err);
@@ -190,14 +200,16 @@ rd_kafka_topic_t* topic_get(rd_kafka_t* rk, const char* name, rd_kafka_topic_con
       return p(rkt, key, keylen, cnt, o, msg_opaque);
     };
   }
-  std::string why;
-  t->core = rk->core->topic(t->name, &props, why, std::move(fn), t->conf.opaque);
-  if (!t->core) {
-    *err = RD_KAFKA_RESP_ERR__INVALID_ARG;
-    if (errstr) *errstr = why;
-    return nullptr;
+  if (rk->core) {  // consumers' topics are names only
+    std::string why;
+    t->core = rk->core->topic(t->name, &props, why, std::move(fn), t->conf.opaque);
+    if (!t->core) {
+      *err = RD_KAFKA_RESP_ERR__INVALID_ARG;
+      if (errstr) *errstr = why;
+      return nullptr;
+    }
+    rk->by_core[t->core] = rkt;
   }
-  rk->by_core[t->core] = rkt;
   rk->topics.emplace(t->name, std::move(t));
   return rkt;
 }
@@ -210,6 +222,7 @@ rd_kafka_s::rd_kafka_s(const rd_kafka_conf_s& c) : conf(c) {}
 
 rd_kafka_s::~rd_kafka_s() {
   // Stop the engine (and its threads, which may call partitioners) before the topics go.
+  consumer.reset();
   core.reset();
   topics.clear();
 }
@@ -217,13 +230,31 @@ rd_kafka_s::~rd_kafka_s() {
 extern "C" {
 
 rd_kafka_t* rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t* conf, char* errstr, size_t errstr_size) {
-  if (type != RD_KAFKA_PRODUCER) {
-    set_errstr(errstr, errstr_size, "kafkaplus does not implement the consumer yet: only RD_KAFKA_PRODUCER");
-    set_last_error(RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED);
+  if (type != RD_KAFKA_PRODUCER && type != RD_KAFKA_CONSUMER) {
+    set_errstr(errstr, errstr_size, "Invalid client type");
+    set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
     return nullptr;
   }
   rd_kafka_conf_s defaults;
   const rd_kafka_conf_s& c = conf ? *conf : defaults;
+  if (type == RD_KAFKA_CONSUMER) {
+    if (const char* why = finalize_consumer_conf(c)) {
+      set_errstr(errstr, errstr_size, why);
+      set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+      return nullptr;
+    }
+    auto rk = std::make_unique<rd_kafka_s>(c);
+    rk->log_level = rk->conf.values.int_value("log_level");
+    std::string why;
+    if (!start_consumer(rk.get(), why)) {
+      set_errstr(errstr, errstr_size, why);
+      set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+      return nullptr;
+    }
+    delete conf;
+    g_live_instances.fetch_add(1);
+    return rk.release();
+  }
   if (const char* why = finalize_producer_conf(c)) {
     set_errstr(errstr, errstr_size, why);
     set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
@@ -270,13 +301,16 @@ rd_kafka_t* rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t* conf, char* errs
   return rk.release();
 }
 
-void rd_kafka_destroy(rd_kafka_t* rk) {
+void rd_kafka_destroy_flags(rd_kafka_t* rk, int flags) {
   if (!rk) return;
+  // Close while the instance is whole: the rebalance callback runs in close().
+  if (rk->consumer && !(flags & RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)) rk->consumer->close();
+  rk->destroying = true;  // the engine's own close (in its destructor) runs without the application
   delete rk;
   g_live_instances.fetch_sub(1);
 }
 
-void rd_kafka_destroy_flags(rd_kafka_t* rk, int flags) { rd_kafka_destroy(rk); }
+void rd_kafka_destroy(rd_kafka_t* rk) { rd_kafka_destroy_flags(rk, 0); }
 
 int rd_kafka_wait_destroyed(int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -289,26 +323,35 @@ int rd_kafka_wait_destroyed(int timeout_ms) {
 
 const char* rd_kafka_name(const rd_kafka_t* rk) { return rk->name.c_str(); }
 
-rd_kafka_type_t rd_kafka_type(const rd_kafka_t* rk) { return RD_KAFKA_PRODUCER; }
+rd_kafka_type_t rd_kafka_type(const rd_kafka_t* rk) { return rk->type; }
 
-char* rd_kafka_memberid(const rd_kafka_t* rk) { return nullptr; }
+char* rd_kafka_memberid(const rd_kafka_t* rk) {
+  if (!rk->consumer || !rk->has_group) return nullptr;
+  return strdup(rk->consumer->member_id().c_str());
+}
 
 void rd_kafka_mem_free(rd_kafka_t* rk, void* ptr) { std::free(ptr); }
 void* rd_kafka_mem_calloc(rd_kafka_t* rk, size_t num, size_t size) { return std::calloc(num, size); }
 void* rd_kafka_mem_malloc(rd_kafka_t* rk, size_t size) { return std::malloc(size); }
 
 char* rd_kafka_clusterid(rd_kafka_t* rk, int timeout_ms) {
-  std::string id = rk->core->cluster_id(timeout_ms);
+  std::string id = with_core(rk, [&](auto& core) { return core.cluster_id(timeout_ms); });
   return id.empty() ? nullptr : strdup(id.c_str());
 }
 
-int32_t rd_kafka_controllerid(rd_kafka_t* rk, int timeout_ms) { return rk->core->controller_id(timeout_ms); }
+int32_t rd_kafka_controllerid(rd_kafka_t* rk, int timeout_ms) {
+  return with_core(rk, [&](auto& core) { return core.controller_id(timeout_ms); });
+}
 
 void* rd_kafka_opaque(const rd_kafka_t* rk) { return rk->conf.opaque; }
 
-int rd_kafka_poll(rd_kafka_t* rk, int timeout_ms) { return rk->core->poll(timeout_ms); }
+int rd_kafka_poll(rd_kafka_t* rk, int timeout_ms) {
+  if (rk->consumer) return consumer_poll_callbacks(rk, timeout_ms);
+  return rk->core->poll(timeout_ms);
+}
 
-int rd_kafka_outq_len(rd_kafka_t* rk) { return rk->core->outq_len(); }
+// A consumer has no messages going out; its callbacks are served by rd_kafka_consumer_poll().
+int rd_kafka_outq_len(rd_kafka_t* rk) { return rk->core ? rk->core->outq_len() : 0; }
 
 void rd_kafka_set_log_level(rd_kafka_t* rk, int level) { rk->log_level = level; }
 
@@ -325,7 +368,7 @@ void rd_kafka_log_syslog(const rd_kafka_t* rk, int level, const char* fac, const
 
 rd_kafka_resp_err_t rd_kafka_fatal_error(rd_kafka_t* rk, char* errstr, size_t errstr_size) {
   std::string reason;
-  int err = rk->core->fatal_error(reason);
+  int err = with_core(rk, [&](auto& core) { return core.fatal_error(reason); });
   if (err) set_errstr(errstr, errstr_size, reason);
   return static_cast<rd_kafka_resp_err_t>(err);
 }
@@ -353,7 +396,7 @@ const char* rd_kafka_topic_name(const rd_kafka_topic_t* rkt) { return rkt->name.
 void* rd_kafka_topic_opaque(const rd_kafka_topic_t* rkt) { return rkt->conf.opaque; }
 
 int rd_kafka_topic_partition_available(const rd_kafka_topic_t* rkt, int32_t partition) {
-  return rkt->rk->core->partition_available(rkt->name, partition) ? 1 : 0;
+  return rkt->rk->core && rkt->rk->core->partition_available(rkt->name, partition) ? 1 : 0;
 }
 
 #define KAFKAPLUS_BUILTIN_PARTITIONER(FN, NAME)                                                            \
@@ -536,17 +579,20 @@ int rd_kafka_produce_batch(rd_kafka_topic_t* rkt, int32_t partition, int msgflag
 }
 
 rd_kafka_resp_err_t rd_kafka_flush(rd_kafka_t* rk, int timeout_ms) {
+  if (!rk->core) return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;  // as librdkafka on a consumer
   return static_cast<rd_kafka_resp_err_t>(rk->core->flush(timeout_ms));
 }
 
 rd_kafka_resp_err_t rd_kafka_purge(rd_kafka_t* rk, int purge_flags) {
+  if (!rk->core) return RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED;
   return static_cast<rd_kafka_resp_err_t>(rk->core->purge(purge_flags));
 }
 
-// ---- delivery-report messages ----
+// ---- message accessors: delivery reports here, consumed messages in consumer.cpp ----
 
 const char* rd_kafka_message_errstr(const rd_kafka_message_t* rkmessage) {
   if (!rkmessage->err) return nullptr;
+  if (const char* s; consumed_errstr(rkmessage, &s)) return s;
   const DrMessage* d = as_dr(rkmessage);
   if (!d) return rd_kafka_err2str(rkmessage->err);
   auto* dm = const_cast<DrMessage*>(d);
@@ -558,6 +604,12 @@ const char* rd_kafka_message_errstr(const rd_kafka_message_t* rkmessage) {
 }
 
 int64_t rd_kafka_message_timestamp(const rd_kafka_message_t* rkmessage, rd_kafka_timestamp_type_t* tstype) {
+  int64_t ts;
+  rd_kafka_timestamp_type_t type;
+  if (consumed_timestamp(rkmessage, &ts, &type)) {
+    if (tstype) *tstype = type;
+    return ts;
+  }
   const DrMessage* d = as_dr(rkmessage);
   if (!d || d->dr->timestamp_type() == kc::TimestampType::NotAvailable) {
     if (tstype) *tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
@@ -578,6 +630,7 @@ int32_t rd_kafka_message_broker_id(const rd_kafka_message_t* rkmessage) {
 }
 
 rd_kafka_resp_err_t rd_kafka_message_headers(const rd_kafka_message_t* rkmessage, rd_kafka_headers_t** hdrsp) {
+  if (rd_kafka_resp_err_t err; consumed_headers(rkmessage, hdrsp, false, &err)) return err;
   const DrMessage* d = as_dr(rkmessage);
   if (!d || d->headers_detached) return RD_KAFKA_RESP_ERR__NOENT;
   auto* dm = const_cast<DrMessage*>(d);
@@ -594,6 +647,7 @@ rd_kafka_resp_err_t rd_kafka_message_headers(const rd_kafka_message_t* rkmessage
 }
 
 rd_kafka_resp_err_t rd_kafka_message_detach_headers(rd_kafka_message_t* rkmessage, rd_kafka_headers_t** hdrsp) {
+  if (rd_kafka_resp_err_t err; consumed_headers(rkmessage, hdrsp, true, &err)) return err;
   rd_kafka_resp_err_t err = rd_kafka_message_headers(rkmessage, hdrsp);
   if (err) return err;
   const_cast<DrMessage*>(as_dr(rkmessage))->headers_detached = true;
@@ -601,6 +655,7 @@ rd_kafka_resp_err_t rd_kafka_message_detach_headers(rd_kafka_message_t* rkmessag
 }
 
 rd_kafka_msg_status_t rd_kafka_message_status(const rd_kafka_message_t* rkmessage) {
+  if (is_consumed(rkmessage)) return RD_KAFKA_MSG_STATUS_PERSISTED;  // read from the log
   const DrMessage* d = as_dr(rkmessage);
   return d ? static_cast<rd_kafka_msg_status_t>(d->dr->status()) : RD_KAFKA_MSG_STATUS_NOT_PERSISTED;
 }
@@ -621,7 +676,9 @@ struct MetadataHolder {
 rd_kafka_resp_err_t rd_kafka_metadata(rd_kafka_t* rk, int all_topics, rd_kafka_topic_t* only_rkt,
                                       const struct rd_kafka_metadata** metadatap, int timeout_ms) {
   kc::ClusterMetadata cm;
-  int err = rk->core->metadata(all_topics != 0, only_rkt ? &only_rkt->name : nullptr, cm, timeout_ms);
+  int err = with_core(rk, [&](auto& core) {
+    return core.metadata(all_topics != 0, only_rkt ? &only_rkt->name : nullptr, cm, timeout_ms);
+  });
   if (err) return static_cast<rd_kafka_resp_err_t>(err);
   auto h = std::make_unique<MetadataHolder>();
   // Reserve everything first: the C structs point into these vectors.
@@ -661,11 +718,20 @@ void rd_kafka_metadata_destroy(const struct rd_kafka_metadata* metadata) {
 rd_kafka_resp_err_t rd_kafka_query_watermark_offsets(rd_kafka_t* rk, const char* topic, int32_t partition,
                                                      int64_t* low, int64_t* high, int timeout_ms) {
   int64_t lo = RD_KAFKA_OFFSET_INVALID, hi = RD_KAFKA_OFFSET_INVALID;
-  int err = rk->core->query_watermark_offsets(topic, partition, lo, hi, timeout_ms);
+  int err = with_core(rk, [&](auto& core) { return core.query_watermark_offsets(topic, partition, lo, hi, timeout_ms); });
   if (!err) {
     if (low) *low = lo;
     if (high) *high = hi;
   }
+  return static_cast<rd_kafka_resp_err_t>(err);
+}
+
+rd_kafka_resp_err_t rd_kafka_offsets_for_times(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* offsets,
+                                               int timeout_ms) {
+  if (!offsets) return RD_KAFKA_RESP_ERR__INVALID_ARG;
+  CoreTopicPartitions list = to_core(offsets);
+  int err = with_core(rk, [&](auto& core) { return core.offsets_for_times(list, timeout_ms); });
+  if (!err) update_from_core(offsets, list);
   return static_cast<rd_kafka_resp_err_t>(err);
 }
 

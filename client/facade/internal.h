@@ -1,8 +1,9 @@
 // Internal definitions shared by the librdkafka-compatible facades (client/facade/*.cpp).
 //
-// Layering: the C API (rd_kafka_*) is implemented directly on kafka::client::ProducerCore; the
-// C++ API (RdKafka::*) is implemented on the C API, so both behave identically and a C++ object
-// can hand out its C handle (c_ptr()).
+// Layering: the C API (rd_kafka_*) is implemented directly on kafka::client::ProducerCore (a
+// producer rd_kafka_t) and kafka::client::ConsumerCore (a consumer rd_kafka_t); the C++ API
+// (RdKafka::*) is implemented on the C API, so both behave identically and a C++ object can hand
+// out its C handle (c_ptr()).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -21,8 +22,10 @@
 
 namespace kafka::client {
 class ProducerCore;
+class ConsumerCore;
 class Topic;
 class DeliveryReport;
+struct TopicPartitionOffset;
 }  // namespace kafka::client
 
 namespace kafkaplus::facade {
@@ -130,6 +133,9 @@ struct rd_kafka_conf_s {
   void (*error_cb)(rd_kafka_t*, int, const char*, void*) = nullptr;
   void (*log_cb)(const rd_kafka_t*, int, const char*, const char*) = rd_kafka_log_print;
   int (*stats_cb)(rd_kafka_t*, char*, size_t, void*) = nullptr;
+  void (*consume_cb)(rd_kafka_message_t*, void*) = nullptr;
+  void (*rebalance_cb)(rd_kafka_t*, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t*, void*) = nullptr;
+  void (*offset_commit_cb)(rd_kafka_t*, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t*, void*) = nullptr;
   void* opaque = nullptr;
 
   rd_kafka_conf_s() = default;
@@ -174,7 +180,13 @@ struct rd_kafka_topic_s {
 
 struct rd_kafka_s {
   rd_kafka_conf_s conf;
-  std::unique_ptr<kafka::client::ProducerCore> core;
+  rd_kafka_type_t type = RD_KAFKA_PRODUCER;
+  std::unique_ptr<kafka::client::ProducerCore> core;       // producer instances
+  std::unique_ptr<kafka::client::ConsumerCore> consumer;   // consumer instances
+  bool has_group = false;                                  // consumer with group.id
+  std::atomic<bool> poll_set_consumer{false};
+  // Set once the application no longer gets callbacks (destroy without consumer close).
+  std::atomic<bool> destroying{false};
   std::string name;
   std::atomic<int> log_level{6};
   bool dr_only_error = false;
@@ -191,4 +203,30 @@ namespace kafkaplus::facade {
 // consumed either way). Returns NULL with *err set on failure.
 rd_kafka_topic_t* topic_get(rd_kafka_t* rk, const char* name, rd_kafka_topic_conf_t* conf,
                             rd_kafka_resp_err_t* err, std::string* errstr);
+
+// ---- topic partition lists <-> the core's lists (partition_list.cpp) ----
+using CoreTopicPartitions = std::vector<kafka::client::TopicPartitionOffset>;
+CoreTopicPartitions to_core(const rd_kafka_topic_partition_list_t* list);
+// Copies offsets, errors, metadata and leader epochs back into list: element i of core
+// describes element i of list when the sizes match, else elements are matched by topic and
+// partition.
+void update_from_core(rd_kafka_topic_partition_list_t* list, const CoreTopicPartitions& core);
+rd_kafka_topic_partition_list_t* from_core(const CoreTopicPartitions& core);
+
+// ---- consumed messages (consumer.cpp) ----
+// Accessors for rd_kafka_message_t objects that came from rd_kafka_consumer_poll(); each
+// returns false when the message is not a consumed one (the caller then tries the others).
+bool consumed_errstr(const rd_kafka_message_t* m, const char** out);
+bool consumed_timestamp(const rd_kafka_message_t* m, int64_t* ts, rd_kafka_timestamp_type_t* type);
+bool consumed_headers(const rd_kafka_message_t* m, rd_kafka_headers_t** hdrsp, bool detach,
+                      rd_kafka_resp_err_t* err);
+bool consumed_leader_epoch(const rd_kafka_message_t* m, int32_t* epoch);
+bool is_consumed(const rd_kafka_message_t* m);
+
+// Consumer-side checks made when a consumer instance is created (NULL = fine).
+const char* finalize_consumer_conf(const rd_kafka_conf_s& conf);
+// Creates rk->consumer for a new consumer instance; false with the reason in why.
+bool start_consumer(rd_kafka_t* rk, std::string& why);
+// rd_kafka_poll() on a consumer instance.
+int consumer_poll_callbacks(rd_kafka_t* rk, int timeout_ms);
 }  // namespace kafkaplus::facade

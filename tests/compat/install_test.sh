@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the build tree into a temporary prefix and builds the example producers the way a
+# Installs the build tree into a temporary prefix and builds the examples the way a
 # librdkafka user would: with pkg-config (rdkafka++ / rdkafka) and with a CMake project using
 # find_package(kafkaplus). Checks that they use our headers and link libkafkaplus (not
 # librdkafka), then runs them against a refbroker.
@@ -50,6 +50,8 @@ c++ -std=c++11 -Wall "$src/examples/producer_cpp/producer.cpp" $(pkg-config --cf
   -o "$work/producer_cpp" || fail "building producer_cpp with pkg-config rdkafka++"
 cc -std=c99 -Wall "$src/examples/producer_c/producer.c" $(pkg-config --cflags --libs rdkafka) \
   -o "$work/producer_c" || fail "building producer_c with pkg-config rdkafka"
+c++ -std=c++11 -Wall "$src/examples/consumer_offsets_store/consumer.cpp" $(pkg-config --cflags --libs rdkafka++) \
+  -o "$work/consumer_offsets_store" || fail "building consumer_offsets_store with pkg-config rdkafka++"
 
 check_links() {
   local bin=$1
@@ -62,6 +64,7 @@ check_links() {
 }
 check_links "$work/producer_cpp"
 check_links "$work/producer_c"
+check_links "$work/consumer_offsets_store"
 
 # 3. A CMake project using find_package(kafkaplus).
 mkdir -p "$work/proj"

@@ -1,16 +1,20 @@
 /*
  * kafkaplus: C client API, source-compatible with librdkafka's <librdkafka/rdkafka.h>.
  *
- * Programs written against librdkafka's C API for producing compile unchanged against this
- * header and link against libkafkaplus.  Names, signatures and numeric values follow
- * librdkafka 2.0.2; the implementation is kafkaplus' own client (no librdkafka inside).
+ * Programs written against librdkafka's C API for producing and for high-level (group)
+ * consuming compile unchanged against this header and link against libkafkaplus.  Names,
+ * signatures, struct layouts and numeric values follow librdkafka 2.0.2 (plus the 2.1 leader
+ * epoch accessors); the implementation is kafkaplus' own client (no librdkafka inside).
  *
  * Covered: version, error codes and their strings, configuration objects (global and topic
  * level, librdkafka property names, aliases, defaults and validation), the producer handle
  * (rd_kafka_new/produce/producev/produceva/produce_batch/poll/flush/purge/outq_len),
- * topics, headers, delivery-report messages, metadata, watermark offsets, fatal errors and
- * the built-in partitioner functions.  Consumer, admin, event-queue and transactional APIs
- * are not declared here: kafkaplus does not implement them yet.
+ * topics, headers, delivery-report and consumed messages, topic partition lists, the
+ * high-level consumer (subscribe/assign/consumer_poll/commit/committed/position/seek/
+ * offsets_store/pause/resume/close, rebalance and offset-commit callbacks, group metadata),
+ * metadata, watermark offsets, offsets for times, fatal errors and the built-in partitioner
+ * functions.  The legacy simple consumer (rd_kafka_consume_start...), admin, event-queue and
+ * transactional APIs are not declared here: kafkaplus does not implement them yet.
  */
 #ifndef KAFKAPLUS_LIBRDKAFKA_RDKAFKA_H
 #define KAFKAPLUS_LIBRDKAFKA_RDKAFKA_H
@@ -58,7 +62,7 @@ RD_EXPORT const char *rd_kafka_version_str(void);
 
 typedef enum rd_kafka_type_t {
   RD_KAFKA_PRODUCER = 0,
-  RD_KAFKA_CONSUMER = 1 /* not supported by kafkaplus yet: rd_kafka_new() fails */
+  RD_KAFKA_CONSUMER = 1
 } rd_kafka_type_t;
 
 typedef enum rd_kafka_timestamp_type_t {
@@ -80,6 +84,7 @@ typedef struct rd_kafka_conf_s rd_kafka_conf_t;
 typedef struct rd_kafka_topic_conf_s rd_kafka_topic_conf_t;
 typedef struct rd_kafka_error_s rd_kafka_error_t;
 typedef struct rd_kafka_headers_s rd_kafka_headers_t;
+typedef struct rd_kafka_consumer_group_metadata_s rd_kafka_consumer_group_metadata_t;
 
 /* Error codes.  Negative values below RD_KAFKA_RESP_ERR__END are client-side ("Local: ...")
  * errors; values from -1 up are the Kafka protocol's error codes ("Broker: ..."). */
@@ -374,20 +379,87 @@ RD_EXPORT rd_kafka_resp_err_t rd_kafka_header_get_all(const rd_kafka_headers_t *
 RD_EXPORT size_t rd_kafka_header_cnt(const rd_kafka_headers_t *hdrs);
 
 /* ------------------------------------------------------------------------------------------
- * Messages (as handed to delivery-report callbacks)
+ * Topic partition lists
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct rd_kafka_topic_partition_s {
+  char *topic;
+  int32_t partition;
+  int64_t offset;
+  void *metadata; /* commit metadata, owned by the list (copied by the library) */
+  size_t metadata_size;
+  void *opaque;            /* the application's; the library never touches it */
+  rd_kafka_resp_err_t err; /* per-partition result of the call that filled the list */
+  void *_private;          /* library use (leader epoch): zero it, don't touch it */
+} rd_kafka_topic_partition_t;
+
+/* Frees a single partition that is not part of a list. */
+RD_EXPORT void rd_kafka_topic_partition_destroy(rd_kafka_topic_partition_t *rktpar);
+
+/* Leader epoch of the partition's offset, -1 if unknown (librdkafka 2.1 API). */
+RD_EXPORT void rd_kafka_topic_partition_set_leader_epoch(rd_kafka_topic_partition_t *rktpar,
+                                                         int32_t leader_epoch);
+RD_EXPORT int32_t
+rd_kafka_topic_partition_get_leader_epoch(const rd_kafka_topic_partition_t *rktpar);
+
+typedef struct rd_kafka_topic_partition_list_s {
+  int cnt;  /* elements in use */
+  int size; /* elements allocated */
+  rd_kafka_topic_partition_t *elems;
+} rd_kafka_topic_partition_list_t;
+
+/* size: the expected number of elements (the list grows as needed). */
+RD_EXPORT rd_kafka_topic_partition_list_t *rd_kafka_topic_partition_list_new(int size);
+RD_EXPORT void rd_kafka_topic_partition_list_destroy(rd_kafka_topic_partition_list_t *rkparlist);
+/* Appends topic/partition (offset RD_KAFKA_OFFSET_INVALID) and returns the new element, which
+ * stays valid until the list is changed again. */
+RD_EXPORT rd_kafka_topic_partition_t *
+rd_kafka_topic_partition_list_add(rd_kafka_topic_partition_list_t *rktparlist, const char *topic,
+                                  int32_t partition);
+/* Appends partitions start..stop (inclusive). */
+RD_EXPORT void rd_kafka_topic_partition_list_add_range(rd_kafka_topic_partition_list_t *rktparlist,
+                                                       const char *topic, int32_t start,
+                                                       int32_t stop);
+/* Removes the first matching element: 1 if one was removed, else 0. */
+RD_EXPORT int rd_kafka_topic_partition_list_del(rd_kafka_topic_partition_list_t *rktparlist,
+                                                const char *topic, int32_t partition);
+RD_EXPORT int rd_kafka_topic_partition_list_del_by_idx(rd_kafka_topic_partition_list_t *rktparlist,
+                                                       int idx);
+RD_EXPORT rd_kafka_topic_partition_list_t *
+rd_kafka_topic_partition_list_copy(const rd_kafka_topic_partition_list_t *src);
+/* RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION if the list has no such element. */
+RD_EXPORT rd_kafka_resp_err_t
+rd_kafka_topic_partition_list_set_offset(rd_kafka_topic_partition_list_t *rktparlist,
+                                         const char *topic, int32_t partition, int64_t offset);
+/* The first matching element or NULL. */
+RD_EXPORT rd_kafka_topic_partition_t *
+rd_kafka_topic_partition_list_find(const rd_kafka_topic_partition_list_t *rktparlist,
+                                   const char *topic, int32_t partition);
+/* cmp NULL: by topic name, then partition. */
+RD_EXPORT void rd_kafka_topic_partition_list_sort(rd_kafka_topic_partition_list_t *rktparlist,
+                                                  int (*cmp)(const void *a, const void *b,
+                                                             void *cmp_opaque),
+                                                  void *cmp_opaque);
+
+/* ------------------------------------------------------------------------------------------
+ * Messages: delivery reports (producer) and consumed messages (consumer)
  * ------------------------------------------------------------------------------------------ */
 
 typedef struct rd_kafka_message_s {
-  rd_kafka_resp_err_t err; /* delivery result */
-  rd_kafka_topic_t *rkt;   /* topic handle */
-  int32_t partition;       /* partition the message was produced to */
-  void *payload;           /* the application's payload (or the library's copy) */
+  rd_kafka_resp_err_t err; /* producer: delivery result; consumer: error event if non-zero */
+  rd_kafka_topic_t *rkt;   /* topic handle (valid as long as the rd_kafka_t) */
+  int32_t partition;
+  void *payload; /* producer: the application's payload (or the library's copy);
+                  * consumer: the value (NULL for a null value), or the error text */
   size_t len;
-  void *key;
+  void *key; /* NULL for a null key */
   size_t key_len;
-  int64_t offset;  /* offset assigned by the broker, or RD_KAFKA_OFFSET_INVALID */
-  void *_private;  /* producer: the per-message opaque given to produce() */
+  int64_t offset; /* the message's offset, or RD_KAFKA_OFFSET_INVALID */
+  void *_private; /* producer: the per-message opaque given to produce(); consumer: library's */
 } rd_kafka_message_t;
+
+/* Frees a message returned by rd_kafka_consumer_poll() (payload and key go with it). */
+RD_EXPORT void rd_kafka_message_destroy(rd_kafka_message_t *rkmessage);
 
 typedef enum {
   RD_KAFKA_MSG_STATUS_NOT_PERSISTED = 0,
@@ -408,6 +480,8 @@ RD_EXPORT rd_kafka_resp_err_t rd_kafka_message_headers(const rd_kafka_message_t 
 RD_EXPORT rd_kafka_resp_err_t rd_kafka_message_detach_headers(rd_kafka_message_t *rkmessage,
                                                               rd_kafka_headers_t **hdrsp);
 RD_EXPORT rd_kafka_msg_status_t rd_kafka_message_status(const rd_kafka_message_t *rkmessage);
+/* Leader epoch of a consumed message, -1 if unknown (librdkafka 2.1 API). */
+RD_EXPORT int32_t rd_kafka_message_leader_epoch(const rd_kafka_message_t *rkmessage);
 
 /* ------------------------------------------------------------------------------------------
  * Configuration
@@ -450,6 +524,23 @@ RD_EXPORT void rd_kafka_conf_set_log_cb(rd_kafka_conf_t *conf,
 RD_EXPORT void rd_kafka_conf_set_stats_cb(rd_kafka_conf_t *conf,
                                           int (*stats_cb)(rd_kafka_t *rk, char *json,
                                                           size_t json_len, void *opaque));
+/* Consumer: messages served by rd_kafka_poll() after rd_kafka_poll_set_consumer(); the
+ * library frees each message after the callback. */
+RD_EXPORT void rd_kafka_conf_set_consume_cb(rd_kafka_conf_t *conf,
+                                            void (*consume_cb)(rd_kafka_message_t *rkmessage,
+                                                               void *opaque));
+/* Consumer group rebalances: err is RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS or
+ * RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS; the callback must call rd_kafka_assign() (eager
+ * protocols) or rd_kafka_incremental_assign()/_unassign() (cooperative) with partitions. */
+RD_EXPORT void rd_kafka_conf_set_rebalance_cb(
+    rd_kafka_conf_t *conf,
+    void (*rebalance_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *partitions, void *opaque));
+/* Result of every offset commit (automatic, rd_kafka_commit() async or sync). */
+RD_EXPORT void rd_kafka_conf_set_offset_commit_cb(
+    rd_kafka_conf_t *conf,
+    void (*offset_commit_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                             rd_kafka_topic_partition_list_t *offsets, void *opaque));
 RD_EXPORT void rd_kafka_conf_set_opaque(rd_kafka_conf_t *conf, void *opaque);
 RD_EXPORT void *rd_kafka_opaque(const rd_kafka_t *rk);
 /* Takes ownership of tconf. */
@@ -504,18 +595,20 @@ KAFKAPLUS_DECLARE_PARTITIONER(rd_kafka_msg_partitioner_fnv1a_random);
  * Client instance
  * ------------------------------------------------------------------------------------------ */
 
-/* Creates a producer.  On success conf is owned by the instance; on failure (NULL returned,
- * reason in errstr) it still belongs to the caller. */
+/* Creates a producer or a consumer.  On success conf is owned by the instance; on failure
+ * (NULL returned, reason in errstr) it still belongs to the caller. */
 RD_EXPORT rd_kafka_t *rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errstr,
                                    size_t errstr_size);
 /* Stops the instance; messages still queued fail with RD_KAFKA_RESP_ERR__DESTROY (call
- * rd_kafka_flush() first to deliver them). */
+ * rd_kafka_flush() first to deliver them).  A consumer is closed first (as by
+ * rd_kafka_consumer_close()) unless RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE is given.  Consumed
+ * messages must be destroyed before their instance. */
 RD_EXPORT void rd_kafka_destroy(rd_kafka_t *rk);
 #define RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE 0x8
 RD_EXPORT void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags);
 RD_EXPORT const char *rd_kafka_name(const rd_kafka_t *rk);
 RD_EXPORT rd_kafka_type_t rd_kafka_type(const rd_kafka_t *rk);
-/* Consumer group member id; always NULL for a producer. */
+/* Consumer group member id (free with rd_kafka_mem_free()); NULL for a producer. */
 RD_EXPORT char *rd_kafka_memberid(const rd_kafka_t *rk);
 /* The library's allocator: for memory handed to or received from the library. */
 RD_EXPORT void *rd_kafka_mem_calloc(rd_kafka_t *rk, size_t num, size_t size);
@@ -527,7 +620,8 @@ RD_EXPORT char *rd_kafka_clusterid(rd_kafka_t *rk, int timeout_ms);
 RD_EXPORT int32_t rd_kafka_controllerid(rd_kafka_t *rk, int timeout_ms);
 /* Waits until every rd_kafka_t has been destroyed: 0, or -1 on timeout. */
 RD_EXPORT int rd_kafka_wait_destroyed(int timeout_ms);
-/* Serves queued callbacks (delivery reports, errors, statistics); returns how many. */
+/* Serves queued callbacks (delivery reports, errors, statistics, rebalances, commits);
+ * returns how many. */
 RD_EXPORT int rd_kafka_poll(rd_kafka_t *rk, int timeout_ms);
 RD_EXPORT int rd_kafka_outq_len(rd_kafka_t *rk);
 RD_EXPORT void rd_kafka_set_log_level(rd_kafka_t *rk, int level);
@@ -632,6 +726,109 @@ RD_EXPORT rd_kafka_resp_err_t rd_kafka_query_watermark_offsets(rd_kafka_t *rk,
                                                                int32_t partition,
                                                                int64_t *low, int64_t *high,
                                                                int timeout_ms);
+
+/* Low and high watermarks as last seen by the consumer's fetches (no request); offsets are
+ * RD_KAFKA_OFFSET_INVALID when not known yet. */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_get_watermark_offsets(rd_kafka_t *rk, const char *topic,
+                                                             int32_t partition, int64_t *low,
+                                                             int64_t *high);
+/* offsets: each element's offset is a timestamp (ms) on input; on output the earliest offset
+ * whose timestamp is >= it (RD_KAFKA_OFFSET_END if none), per-partition errors in err. */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_offsets_for_times(rd_kafka_t *rk,
+                                                         rd_kafka_topic_partition_list_t *offsets,
+                                                         int timeout_ms);
+
+/* ------------------------------------------------------------------------------------------
+ * High-level consumer (consumer groups, manual assignment)
+ * ------------------------------------------------------------------------------------------ */
+
+/* Group operations on an instance without a consumer group return
+ * RD_KAFKA_RESP_ERR__UNKNOWN_GROUP (as on a producer). */
+
+/* Replaces the subscription: topic names, or "^regex" patterns (partitions are ignored). */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_subscribe(rd_kafka_t *rk,
+                                                 const rd_kafka_topic_partition_list_t *topics);
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_unsubscribe(rd_kafka_t *rk);
+/* A new list (destroy it) of the subscribed topics with partition RD_KAFKA_PARTITION_UA. */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_subscription(rd_kafka_t *rk,
+                                                    rd_kafka_topic_partition_list_t **topics);
+/* The next message or event (err set), or NULL on timeout.  Serves rebalance and commit
+ * callbacks meanwhile.  Destroy the message with rd_kafka_message_destroy(). */
+RD_EXPORT rd_kafka_message_t *rd_kafka_consumer_poll(rd_kafka_t *rk, int timeout_ms);
+/* Revokes the assignment (rebalance callback), commits (enable.auto.commit) and leaves the
+ * group.  rd_kafka_destroy() is still required. */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_consumer_close(rd_kafka_t *rk);
+RD_EXPORT int rd_kafka_consumer_closed(rd_kafka_t *rk);
+/* Serves the consumer's callbacks from rd_kafka_poll() too (rd_kafka_consumer_poll() does
+ * anyway); RD_KAFKA_RESP_ERR__UNKNOWN_GROUP without group.id. */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_poll_set_consumer(rd_kafka_t *rk);
+
+/* Replaces the assignment; partitions NULL (or empty) unassigns.  Offsets may be absolute or
+ * logical (RD_KAFKA_OFFSET_*). */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_assign(rd_kafka_t *rk,
+                                              const rd_kafka_topic_partition_list_t *partitions);
+/* Adds to / removes from the assignment (cooperative rebalancing).  NULL or an error object. */
+RD_EXPORT rd_kafka_error_t *
+rd_kafka_incremental_assign(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *partitions);
+RD_EXPORT rd_kafka_error_t *
+rd_kafka_incremental_unassign(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *partitions);
+/* A new list (destroy it) of the current assignment. */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_assignment(rd_kafka_t *rk,
+                                                  rd_kafka_topic_partition_list_t **partitions);
+/* Non-zero while the assignment being revoked was lost (commits would fail). */
+RD_EXPORT int rd_kafka_assignment_lost(rd_kafka_t *rk);
+/* "NONE", "EAGER" or "COOPERATIVE"; NULL without a consumer group. */
+RD_EXPORT const char *rd_kafka_rebalance_protocol(rd_kafka_t *rk);
+
+/* offsets NULL: the stored offsets of the current assignment.  async: the result goes to the
+ * offset commit callback only. */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_commit(rd_kafka_t *rk,
+                                              const rd_kafka_topic_partition_list_t *offsets,
+                                              int async);
+/* Commits rkmessage's offset + 1 for its partition. */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_commit_message(rd_kafka_t *rk,
+                                                      const rd_kafka_message_t *rkmessage,
+                                                      int async);
+/* Committed offsets from the group coordinator (offset, metadata, err per element). */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_committed(rd_kafka_t *rk,
+                                                 rd_kafka_topic_partition_list_t *partitions,
+                                                 int timeout_ms);
+/* The next offset the application will see per partition, RD_KAFKA_OFFSET_INVALID if none. */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_position(rd_kafka_t *rk,
+                                                rd_kafka_topic_partition_list_t *partitions);
+/* Stores offsets for the next commit (the offset to resume from: last processed + 1). */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_offsets_store(rd_kafka_t *rk,
+                                                     rd_kafka_topic_partition_list_t *offsets);
+/* Legacy: stores offset + 1 for the partition. */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_offset_store(rd_kafka_topic_t *rkt, int32_t partition,
+                                                    int64_t offset);
+/* Moves the fetch position of an assigned partition (queued messages are dropped). */
+RD_EXPORT rd_kafka_resp_err_t rd_kafka_seek(rd_kafka_topic_t *rkt, int32_t partition,
+                                            int64_t offset, int timeout_ms);
+RD_EXPORT rd_kafka_error_t *rd_kafka_seek_partitions(rd_kafka_t *rk,
+                                                     rd_kafka_topic_partition_list_t *partitions,
+                                                     int timeout_ms);
+/* Stops / restarts fetching (positions are kept); per-partition errors in err. */
+RD_EXPORT rd_kafka_resp_err_t
+rd_kafka_pause_partitions(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *partitions);
+RD_EXPORT rd_kafka_resp_err_t
+rd_kafka_resume_partitions(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *partitions);
+
+/* The consumer's group identity (KIP-447), for rd_kafka_send_offsets_to_transaction(). */
+RD_EXPORT rd_kafka_consumer_group_metadata_t *rd_kafka_consumer_group_metadata(rd_kafka_t *rk);
+RD_EXPORT rd_kafka_consumer_group_metadata_t *
+rd_kafka_consumer_group_metadata_new(const char *group_id);
+RD_EXPORT rd_kafka_consumer_group_metadata_t *rd_kafka_consumer_group_metadata_new_with_genid(
+    const char *group_id, int32_t generation_id, const char *member_id,
+    const char *group_instance_id);
+RD_EXPORT void rd_kafka_consumer_group_metadata_destroy(rd_kafka_consumer_group_metadata_t *);
+/* Serialized form (free *bufferp with rd_kafka_mem_free()) and back. */
+RD_EXPORT rd_kafka_error_t *
+rd_kafka_consumer_group_metadata_write(const rd_kafka_consumer_group_metadata_t *cgmd,
+                                       void **bufferp, size_t *sizep);
+RD_EXPORT rd_kafka_error_t *
+rd_kafka_consumer_group_metadata_read(rd_kafka_consumer_group_metadata_t **cgmdp,
+                                      const void *buffer, size_t size);
 
 #ifdef __cplusplus
 }

@@ -1,16 +1,18 @@
 /*
  * kafkaplus: C++ client API, source-compatible with librdkafka's <librdkafka/rdkafkacpp.h>.
  *
- * Producer programs written for librdkafka's C++ API compile unchanged against this header
- * and link against libkafkaplus.  Class, method and enum names, signatures and numeric values
- * follow librdkafka 2.0.2.  The consumer classes (KafkaConsumer, Consumer, Queue, the
- * rebalance/commit callbacks), SASL/SSL callbacks and transactions are not declared: kafkaplus
- * does not implement them yet.
+ * Producer and KafkaConsumer programs written for librdkafka's C++ API compile unchanged
+ * against this header and link against libkafkaplus.  Class, method and enum names, signatures
+ * and numeric values follow librdkafka 2.0.2 (plus TopicPartition's 2.1 leader epoch
+ * accessors).  Not declared (kafkaplus does not implement them yet): the legacy simple
+ * Consumer, Queue (and the methods taking or returning one), SASL/SSL/socket/open callbacks,
+ * admin and transactions.
  *
  * Threading: delivery reports and error/stats events run in the thread that calls
- * poll()/flush(); partitioner callbacks run in the thread that calls produce() (or the
- * library's I/O thread for messages that waited for topic metadata); log events may come from
- * the library's internal threads.
+ * poll()/flush(); rebalance, offset-commit and consume callbacks run in the thread that calls
+ * KafkaConsumer::consume()/poll()/close(); partitioner callbacks run in the thread that calls
+ * produce() (or the library's I/O thread for messages that waited for topic metadata); log
+ * events may come from the library's internal threads.
  */
 #ifndef KAFKAPLUS_LIBRDKAFKA_RDKAFKACPP_H
 #define KAFKAPLUS_LIBRDKAFKA_RDKAFKACPP_H
@@ -232,6 +234,8 @@ KAFKAPLUS_CPP_EXPORT std::string err2str(RdKafka::ErrorCode err);
 
 class Handle;
 class Producer;
+class KafkaConsumer;
+class ConsumerGroupMetadata;
 class Message;
 class Headers;
 class Event;
@@ -284,6 +288,32 @@ class KAFKAPLUS_CPP_EXPORT PartitionerKeyPointerCb {
   virtual int32_t partitioner_cb(const Topic *topic, const void *key, size_t key_len,
                                  int32_t partition_cnt, void *msg_opaque) = 0;
   virtual ~PartitionerKeyPointerCb() {}
+};
+
+/* Consumer group rebalances, served by KafkaConsumer::consume()/close().  err is
+ * ERR__ASSIGN_PARTITIONS or ERR__REVOKE_PARTITIONS; the callback must call assign()/unassign()
+ * (rebalance_protocol() "EAGER") or incremental_assign()/incremental_unassign()
+ * ("COOPERATIVE") with partitions.  The partitions are freed after the callback. */
+class KAFKAPLUS_CPP_EXPORT RebalanceCb {
+ public:
+  virtual void rebalance_cb(RdKafka::KafkaConsumer *consumer, RdKafka::ErrorCode err,
+                            std::vector<TopicPartition *> &partitions) = 0;
+  virtual ~RebalanceCb() {}
+};
+
+/* Result of offset commits (automatic, commitAsync() and commitSync()): err is the overall
+ * result, each partition's err() its own. */
+class KAFKAPLUS_CPP_EXPORT OffsetCommitCb {
+ public:
+  virtual void offset_commit_cb(RdKafka::ErrorCode err, std::vector<TopicPartition *> &offsets) = 0;
+  virtual ~OffsetCommitCb() {}
+};
+
+/* Consumed messages served by KafkaConsumer::poll() (instead of consume()). */
+class KAFKAPLUS_CPP_EXPORT ConsumeCb {
+ public:
+  virtual void consume_cb(Message &message, void *opaque) = 0;
+  virtual ~ConsumeCb() {}
 };
 
 /* Errors, statistics, logs and throttle notices. */
@@ -360,12 +390,23 @@ class KAFKAPLUS_CPP_EXPORT Conf {
   virtual Conf::ConfResult set(const std::string &name,
                                PartitionerKeyPointerCb *partitioner_kp_cb,
                                std::string &errstr) = 0;
+  /* name "rebalance_cb", global. */
+  virtual Conf::ConfResult set(const std::string &name, RebalanceCb *rebalance_cb,
+                               std::string &errstr) = 0;
+  /* name "offset_commit_cb", global. */
+  virtual Conf::ConfResult set(const std::string &name, OffsetCommitCb *offset_commit_cb,
+                               std::string &errstr) = 0;
+  /* name "consume_cb", global. */
+  virtual Conf::ConfResult set(const std::string &name, ConsumeCb *consume_cb,
+                               std::string &errstr) = 0;
 
   virtual Conf::ConfResult get(const std::string &name, std::string &value) const = 0;
   virtual Conf::ConfResult get(DeliveryReportCb *&dr_cb) const = 0;
   virtual Conf::ConfResult get(EventCb *&event_cb) const = 0;
   virtual Conf::ConfResult get(PartitionerCb *&partitioner_cb) const = 0;
   virtual Conf::ConfResult get(PartitionerKeyPointerCb *&partitioner_kp_cb) const = 0;
+  virtual Conf::ConfResult get(RebalanceCb *&rebalance_cb) const = 0;
+  virtual Conf::ConfResult get(OffsetCommitCb *&offset_commit_cb) const = 0;
 
   /* name, value, name, value, ...  The caller deletes the list. */
   virtual std::list<std::string> *dump() = 0;
@@ -386,14 +427,21 @@ class KAFKAPLUS_CPP_EXPORT Handle {
   virtual std::string name() const = 0;
   /* Consumer group member id: empty for a producer. */
   virtual std::string memberid() const = 0;
-  /* Serves delivery reports and events; returns the number served. */
+  /* Serves delivery reports and events (a consumer: rebalance/commit callbacks, and messages
+   * to a ConsumeCb); returns the number served. */
   virtual int poll(int timeout_ms) = 0;
   /* Messages not yet delivered (queued or in flight) plus reports not yet served. */
   virtual int outq_len() = 0;
   virtual ErrorCode metadata(bool all_topics, const Topic *only_rkt, Metadata **metadatap,
                              int timeout_ms) = 0;
+  /* Consumer: stop / restart fetching the partitions (per-partition err()). */
+  virtual ErrorCode pause(std::vector<TopicPartition *> &partitions) = 0;
+  virtual ErrorCode resume(std::vector<TopicPartition *> &partitions) = 0;
   virtual ErrorCode query_watermark_offsets(const std::string &topic, int32_t partition,
                                             int64_t *low, int64_t *high, int timeout_ms) = 0;
+  /* Consumer: the watermarks seen by the last fetch (no request). */
+  virtual ErrorCode get_watermark_offsets(const std::string &topic, int32_t partition,
+                                          int64_t *low, int64_t *high) = 0;
   /* For each partition, the earliest offset whose timestamp is >= the partition's offset()
    * (a timestamp in milliseconds on input); per-partition errors in err(). */
   virtual ErrorCode offsetsForTimes(std::vector<TopicPartition *> &offsets, int timeout_ms) = 0;
@@ -423,6 +471,9 @@ class KAFKAPLUS_CPP_EXPORT TopicPartition {
   virtual int64_t offset() const = 0;
   virtual void set_offset(int64_t offset) = 0;
   virtual ErrorCode err() const = 0;
+  /* Leader epoch of offset(), -1 if unknown (librdkafka 2.1 API). */
+  virtual int32_t get_leader_epoch() = 0;
+  virtual void set_leader_epoch(int32_t leader_epoch) = 0;
 };
 
 class KAFKAPLUS_CPP_EXPORT Topic {
@@ -533,7 +584,7 @@ class KAFKAPLUS_CPP_EXPORT Headers {
   virtual size_t size() const = 0;
 };
 
-/* A produced message as seen by the delivery-report callback. */
+/* A produced message as seen by the delivery-report callback, or a consumed message. */
 class KAFKAPLUS_CPP_EXPORT Message {
  public:
   enum Status {
@@ -618,6 +669,77 @@ class KAFKAPLUS_CPP_EXPORT Producer : public virtual Handle {
   };
   /* Purged messages get ERR__PURGE_QUEUE / ERR__PURGE_INFLIGHT delivery reports. */
   virtual ErrorCode purge(int purge_flags) = 0;
+};
+
+/* ---------------------------------------------------------------------------------------- */
+/* High-level consumer                                                                       */
+/* ---------------------------------------------------------------------------------------- */
+
+/* The consumer's group identity (for transactional producers' send_offsets_to_transaction). */
+class KAFKAPLUS_CPP_EXPORT ConsumerGroupMetadata {
+ public:
+  virtual ~ConsumerGroupMetadata() = 0;
+};
+
+class KAFKAPLUS_CPP_EXPORT KafkaConsumer : public virtual Handle {
+ public:
+  /* conf: a CONF_GLOBAL object with group.id set; it is copied. */
+  static KafkaConsumer *create(const Conf *conf, std::string &errstr);
+  virtual ~KafkaConsumer() = 0;
+
+  /* The current assignment (new TopicPartition objects: free with TopicPartition::destroy). */
+  virtual ErrorCode assignment(std::vector<RdKafka::TopicPartition *> &partitions) = 0;
+  virtual ErrorCode subscription(std::vector<std::string> &topics) = 0;
+  /* Topic names or "^regex" patterns; replaces the subscription. */
+  virtual ErrorCode subscribe(const std::vector<std::string> &topics) = 0;
+  virtual ErrorCode unsubscribe() = 0;
+  /* Replaces the assignment (offsets may be logical, e.g. Topic::OFFSET_BEGINNING). */
+  virtual ErrorCode assign(const std::vector<TopicPartition *> &partitions) = 0;
+  virtual ErrorCode unassign() = 0;
+
+  /* The next message, or an event / error as a message with err() set: ERR__TIMED_OUT when
+   * nothing came within timeout_ms, ERR__PARTITION_EOF (enable.partition.eof), ... Delete it. */
+  virtual Message *consume(int timeout_ms) = 0;
+
+  /* Commit the stored offsets of the assignment, a message's offset + 1, or the given
+   * offsets.  Sync: waits and returns the result (per-partition err() in offsets); async: the
+   * result goes to the OffsetCommitCb. */
+  virtual ErrorCode commitSync() = 0;
+  virtual ErrorCode commitAsync() = 0;
+  virtual ErrorCode commitSync(Message *message) = 0;
+  virtual ErrorCode commitAsync(Message *message) = 0;
+  virtual ErrorCode commitSync(std::vector<TopicPartition *> &offsets) = 0;
+  virtual ErrorCode commitAsync(const std::vector<TopicPartition *> &offsets) = 0;
+  /* As commitSync(), and offset_commit_cb is called with the result before returning. */
+  virtual ErrorCode commitSync(OffsetCommitCb *offset_commit_cb) = 0;
+  virtual ErrorCode commitSync(std::vector<TopicPartition *> &offsets,
+                               OffsetCommitCb *offset_commit_cb) = 0;
+
+  /* Committed offsets from the group coordinator (offset() and err() per partition). */
+  virtual ErrorCode committed(std::vector<TopicPartition *> &partitions, int timeout_ms) = 0;
+  /* The next offset to be consumed per partition (Topic::OFFSET_INVALID if none yet). */
+  virtual ErrorCode position(std::vector<TopicPartition *> &partitions) = 0;
+
+  /* Revokes the assignment (RebalanceCb), commits (enable.auto.commit) and leaves the group.
+   * The object must still be deleted. */
+  virtual ErrorCode close() = 0;
+
+  /* Moves the fetch position of an assigned partition. */
+  virtual ErrorCode seek(const TopicPartition &partition, int timeout_ms) = 0;
+  /* Stores offsets (the next offset to consume) for the next commit; requires
+   * enable.auto.offset.store=false. */
+  virtual ErrorCode offsets_store(std::vector<TopicPartition *> &offsets) = 0;
+
+  /* NULL if unknown; delete it. */
+  virtual ConsumerGroupMetadata *groupMetadata() = 0;
+  /* Inside a revoke: were the partitions lost (commits fail) rather than revoked? */
+  virtual bool assignment_lost() = 0;
+  /* "NONE", "EAGER" or "COOPERATIVE". */
+  virtual std::string rebalance_protocol() = 0;
+  /* NULL on success; otherwise an Error to delete. */
+  virtual Error *incremental_assign(const std::vector<TopicPartition *> &partitions) = 0;
+  virtual Error *incremental_unassign(const std::vector<TopicPartition *> &partitions) = 0;
+  virtual bool closed() = 0;
 };
 
 /* ---------------------------------------------------------------------------------------- */
