@@ -320,6 +320,8 @@ int ConsumerCore::Impl::commit(const TopicPartitionList* offsets, bool async, To
   auto ctx = std::make_shared<CommitCtx>();
   {
     std::lock_guard lk(mu);
+    // The partitions may already belong to another member: the coordinator would refuse anyway.
+    if (serving_lost) return err(LocalErr::ASSIGNMENT_LOST);
     if (offsets) {
       ctx->offsets = *offsets;
     } else {
@@ -337,7 +339,8 @@ int ConsumerCore::Impl::commit(const TopicPartitionList* offsets, bool async, To
     send_commit(ctx);
   });
   if (async) return 0;
-  int rc = ctx->waiter->wait(-1);
+  // Bounded: without a coordinator the commit waits for one (FindCoordinator retries).
+  int rc = ctx->waiter->wait(static_cast<int>(std::min<int64_t>(INT32_MAX, engine->cfg.socket_timeout_ms * 2)));
   if (out) *out = ctx->offsets;
   return rc;
 }
@@ -574,6 +577,8 @@ ConsumerMessagePtr ConsumerCore::consume(int timeout_ms) {
       int64_t wait_us = std::min<int64_t>(deadline - now, 100'000);  // also serves engine events
       I.cv.wait_for(lk, std::chrono::microseconds(wait_us),
                     [&] { return !I.queue.empty() || !I.events.empty() || I.closed.load(); });
+      // Waiting inside consume() counts as polling (max.poll.interval.ms), as in librdkafka.
+      I.last_poll_us.store(mono_us(), std::memory_order_relaxed);
     }
   }
 }

@@ -15,6 +15,8 @@ namespace kafka::client {
 namespace {
 
 constexpr int64_t kCoordRetryUs = 250'000;
+// Connection ids of coordinator connections (negative: not a metadata broker id).
+constexpr int32_t kCoordinatorConnIdBase = -1'000'000;
 constexpr int16_t kConsumerProtocolVersion = 1;  // subscription with owned partitions (KIP-429)
 
 bool is(int e, Error x) { return e == static_cast<int>(x); }
@@ -127,12 +129,18 @@ void ConsumerCore::Impl::find_coordinator() {
       coord_retry_at_us = now + kCoordRetryUs;
       return;
     }
-    BrokerConn* c = engine->conn_for(resp.node_id);
-    if (!c) {
-      auto conn = std::make_unique<BrokerConn>(engine->io, *engine, engine->conn_settings, resp.node_id, resp.host,
-                                               static_cast<uint16_t>(resp.port));
-      c = conn.get();
-      engine->brokers.emplace(resp.node_id, std::move(conn));
+    // A connection of its own, as the Java client and librdkafka: brokers serve one request per
+    // connection at a time, so group requests must not queue behind long-polling Fetches.
+    BrokerConn* c = coord_conn_storage.get();
+    if (!c || c->host() != resp.host || c->port() != static_cast<uint16_t>(resp.port)) {
+      if (coord_conn_storage) {
+        coord_conn_storage->close(err(LocalErr::TRANSPORT), "group coordinator moved");
+        engine->retired_conns.push_back(std::move(coord_conn_storage));
+      }
+      coord_conn_storage = std::make_unique<BrokerConn>(engine->io, *engine, engine->conn_settings,
+                                                        kCoordinatorConnIdBase - resp.node_id, resp.host,
+                                                        static_cast<uint16_t>(resp.port));
+      c = coord_conn_storage.get();
     }
     coord = c;
     coord_id = resp.node_id;
@@ -290,6 +298,7 @@ void ConsumerCore::Impl::on_join(int e, std::span<const uint8_t> frame, int16_t 
     }
   }
   if (e) {
+    engine->log(7, "JOINGROUP", "JoinGroup failed: " + err_name(e));
     gstate = GroupState::Idle;
     rejoin_needed = true;
     if (is(e, Error::MEMBER_ID_REQUIRED)) {
@@ -387,17 +396,29 @@ void ConsumerCore::Impl::send_sync(std::vector<std::pair<std::string, std::vecto
 
 void ConsumerCore::Impl::on_sync(int e, std::span<const uint8_t> frame, int16_t v) {
   if (closing || !subscribed) return;
-  proto::SyncGroupResponse resp;
+  // Parsed by hand: some coordinators (librdkafka's mock cluster) send a null Assignment, which
+  // the schema's non-nullable Bytes rejects; null means "nothing assigned".
+  std::vector<uint8_t> assignment_bytes;
   if (!e) {
     try {
-      resp = proto::decode_response<proto::SyncGroupResponse>(frame, v);
-      e = resp.error_code;
+      proto::Reader rd(frame);
+      rd.i32();  // correlation id
+      const bool flex = proto::SyncGroupResponse::is_flexible(v);
+      if (flex) proto::skip_tagged_fields(rd);
+      if (v >= 1) rd.i32();  // throttle
+      e = rd.i16();
+      if (v >= 5) {
+        rd.nullable_string(flex);
+        rd.nullable_string(flex);
+      }
+      if (auto b = rd.bytes(flex)) assignment_bytes.assign(b->begin(), b->end());
     } catch (const std::exception&) {
       e = err(LocalErr::BAD_MSG);
     }
   }
   int64_t now = mono_us();
   if (e) {
+    engine->log(7, "SYNCGROUP", "SyncGroup failed: " + err_name(e));
     gstate = GroupState::Idle;
     if (is(e, Error::UNKNOWN_MEMBER_ID)) {
       lose_membership("SyncGroup: unknown member", true);
@@ -416,11 +437,13 @@ void ConsumerCore::Impl::on_sync(int e, std::span<const uint8_t> frame, int16_t 
   }
   std::vector<TopicPartitionRef> assigned;
   try {
-    assigned = decode_assignment(resp.assignment.data).partitions;
+    assigned = decode_assignment(assignment_bytes).partitions;
   } catch (const std::exception&) {
     engine->log(3, "ASSIGN", "Malformed assignment from the group leader");
   }
   std::sort(assigned.begin(), assigned.end());
+  engine->log(7, "ASSIGN", "Generation " + std::to_string(generation) + ": assigned " +
+                               std::to_string(assigned.size()) + " partition(s)");
   gstate = GroupState::Steady;
   last_heartbeat_ok_us = now;
   next_heartbeat_us = now + int64_t{cfg.heartbeat_interval_ms} * 1000;

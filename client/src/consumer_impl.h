@@ -184,7 +184,7 @@ struct ConsumerCore::Impl {
   bool rejoin_needed = false;
   bool join_inflight = false;
   int32_t coord_id = -1;
-  std::unique_ptr<BrokerConn> coord_conn_storage;  // coordinator connection when not a known broker
+  std::unique_ptr<BrokerConn> coord_conn_storage;  // the group coordinator connection (own socket)
   BrokerConn* coord = nullptr;
   bool coord_inflight = false;
   int64_t coord_retry_at_us = 0;
@@ -236,6 +236,7 @@ struct ConsumerCore::Impl {
 
   // ---- I/O thread ----
   std::unique_ptr<asio::steady_timer> tick_timer;
+  int64_t last_stats_us = 0;
 
   // ---- methods: application side (consumer.cpp) ----
   PartState* part(const std::string& topic, int32_t partition, bool create);

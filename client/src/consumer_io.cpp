@@ -135,6 +135,21 @@ void ConsumerCore::Impl::on_tick() {
       }
     }
   }
+  if (engine->cfg.statistics_interval_ms > 0 && cb.stats &&
+      now - last_stats_us >= engine->cfg.statistics_interval_ms * 1000) {
+    last_stats_us = now;
+    std::lock_guard lk(mu);
+    std::string js = "{\"name\":\"" + engine->name + "\",\"client_id\":\"" + cfg.client_id +
+                     "\",\"type\":\"consumer\",\"ts\":" + std::to_string(now) +
+                     ",\"time\":" + std::to_string(wall_ms() / 1000) +
+                     ",\"rxmsgs\":" + std::to_string(st_consumed.load()) +
+                     ",\"rxmsg_bytes\":" + std::to_string(st_bytes.load()) +
+                     ",\"replyq\":" + std::to_string(queued_msgs) +
+                     ",\"cgrp\":{\"state\":\"" + (gstate == GroupState::Steady ? "up" : "joining") +
+                     "\",\"rebalance_cnt\":" + std::to_string(st_rebalances.load()) +
+                     ",\"assignment_size\":" + std::to_string(current_assignment().size()) + "}}";
+    push_event({ConsumerEvent::Stats, 0, {}, false, 0, std::move(js)});
+  }
   tick_timer->expires_after(std::chrono::microseconds(kTickUs));
   tick_timer->async_wait([this](const error_code& ec) {
     if (!ec) on_tick();
@@ -463,6 +478,8 @@ void ConsumerCore::Impl::send_commit(std::shared_ptr<CommitCtx> ctx) {
 
 void ConsumerCore::Impl::finish_commit(const std::shared_ptr<CommitCtx>& ctx, int e) {
   --commits_inflight;
+  if (e) engine->log(7, "COMMIT", "OffsetCommit of " + std::to_string(ctx->offsets.size()) +
+                                      " partition(s) failed: " + err_name(e));
   st_commits.fetch_add(1, std::memory_order_relaxed);
   for (auto& o : ctx->offsets) {
     if (o.err) continue;

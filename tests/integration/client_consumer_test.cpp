@@ -740,3 +740,43 @@ TEST_F(ConsumerTest, MaxPollIntervalExceededLosesTheAssignment) {
   EXPECT_EQ(c->assignment().size(), 2u);
   EXPECT_FALSE(c->assignment_lost());
 }
+
+TEST_F(ConsumerTest, StaticMemberKeepsItsIdentityAcrossRestart) {
+  const std::string topic = "static";
+  client_test::create_topic(bootstrap(), topic, 2);
+  Properties props = base("g-static");
+  props["group.instance.id"] = "instance-1";
+  props["heartbeat.interval.ms"] = "100";
+  props["session.timeout.ms"] = "6000";
+  std::string first_id;
+  {
+    auto c = make(props);
+    ASSERT_EQ(c->subscribe({topic}), 0);
+    int64_t deadline = now_ms() + 10000;
+    while (c->assignment().size() != 2 && now_ms() < deadline) c->consume(50);
+    ASSERT_EQ(c->assignment().size(), 2u);
+    first_id = c->member_id();
+    EXPECT_EQ(c->group_metadata().group_instance_id, std::optional<std::string>("instance-1"));
+    ASSERT_EQ(c->close(), 0);  // no LeaveGroup for a static member
+  }
+  auto c = make(props);
+  ASSERT_EQ(c->subscribe({topic}), 0);
+  int64_t deadline = now_ms() + 10000;
+  while (c->assignment().size() != 2 && now_ms() < deadline) c->consume(50);
+  ASSERT_EQ(c->assignment().size(), 2u);
+  EXPECT_EQ(c->member_id(), first_id) << "the coordinator kept the static member";
+}
+
+TEST_F(ConsumerTest, StatisticsCallbackServedByPoll) {
+  Properties props = base();
+  props["statistics.interval.ms"] = "100";
+  std::vector<std::string> docs;
+  ConsumerCallbacks cb;
+  cb.stats = [&](const std::string& js) { docs.push_back(js); };
+  auto c = make(props, cb);
+  int64_t deadline = now_ms() + 5000;
+  while (docs.empty() && now_ms() < deadline) c->poll(100);
+  ASSERT_FALSE(docs.empty());
+  EXPECT_NE(docs[0].find("\"type\":\"consumer\""), std::string::npos) << docs[0];
+  EXPECT_NE(docs[0].find(c->name()), std::string::npos) << docs[0];
+}

@@ -8,11 +8,14 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
+#include "consumer.h"
 #include "producer.h"
 
 extern char** environ;
@@ -257,6 +260,104 @@ TEST(ProducerMock, IdempotentProducer) {
     int64_t lo, hi;
     ASSERT_EQ(p->query_watermark_offsets("mock-idem", part, lo, hi, 10000), 0);
     EXPECT_EQ(hi, 2000 / 3 + (part < 2000 % 3 ? 1 : 0));
+  }
+}
+
+// A consumer group of two against the mock cluster (its own group coordinator implementation):
+// every partition owned once, every message consumed, commits visible through committed().
+TEST(ConsumerMock, GroupOfTwoConsumesEverything) {
+  MockCluster mc(3, {"mock-grp:4"});
+  ASSERT_FALSE(mc.bootstrap().empty());
+  Counts pc;
+  {
+    auto p = make({{"bootstrap.servers", mc.bootstrap()}, {"linger.ms", "5"}}, pc);
+    for (int i = 0; i < 400; ++i) {
+      std::string v = "value-" + std::to_string(i);
+      Message m;
+      m.topic = "mock-grp";
+      m.partition = i % 4;
+      m.value = kafka::as_bytes(v);
+      ASSERT_EQ(p->produce(m), 0);
+    }
+    ASSERT_EQ(p->flush(20000), 0);
+    ASSERT_EQ(pc.ok, 400);
+  }
+  Properties props{{"bootstrap.servers", mc.bootstrap()},
+                   {"group.id", "mock-group"},
+                   {"auto.offset.reset", "earliest"},
+                   {"heartbeat.interval.ms", "200"},
+                   {"session.timeout.ms", "6000"},
+                   {"auto.commit.interval.ms", "200"}};
+  std::mutex mu;
+  std::set<std::pair<int32_t, int64_t>> seen;
+  std::atomic<bool> stop{false};
+  std::vector<std::unique_ptr<ConsumerCore>> cs;
+  for (int i = 0; i < 2; ++i) {
+    std::string errstr;
+    ConsumerCallbacks ccb;
+    if (std::getenv("KAFKAPLUS_TEST_DEBUG")) {  // protocol trace on demand
+      props["debug"] = "all";
+      props["log_level"] = "7";
+      ccb.log = [i](int, const std::string& fac, const std::string& msg) {
+        std::fprintf(stderr, "[c%d] %s %s\n", i, fac.c_str(), msg.c_str());
+      };
+    }
+    cs.push_back(ConsumerCore::create(props, ccb, errstr));
+    ASSERT_TRUE(cs.back()) << errstr;
+    ASSERT_EQ(cs.back()->subscribe({"mock-grp"}), 0);
+  }
+  std::vector<std::thread> ths;
+  for (auto& c : cs)
+    ths.emplace_back([&, cp = c.get()] {
+      while (!stop.load()) {
+        auto m = cp->consume(50);
+        if (m && !m->error()) {
+          std::lock_guard lk(mu);
+          seen.emplace(m->partition(), m->offset());
+        }
+      }
+    });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool balanced = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto a = cs[0]->assignment(), b = cs[1]->assignment();
+    std::set<int32_t> parts;
+    for (auto& t : a) parts.insert(t.partition);
+    for (auto& t : b) parts.insert(t.partition);
+    size_t n;
+    {
+      std::lock_guard lk(mu);
+      n = seen.size();
+    }
+    balanced = a.size() == 2 && b.size() == 2 && parts.size() == 4;
+    if (balanced && n == 400) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  stop.store(true);
+  for (auto& t : ths) t.join();
+  EXPECT_TRUE(balanced);
+  EXPECT_EQ(seen.size(), 400u);
+  // Commit what each member consumed while the group is stable (a member leaving starts a
+  // rebalance, during which the coordinator refuses commits).
+  for (auto& c : cs) {
+    int rc = c->commit(nullptr, false);
+    EXPECT_TRUE(rc == 0 || rc == err(LocalErr::NO_OFFSET)) << err_name(rc);
+  }
+  for (auto& c : cs) EXPECT_EQ(c->close(), 0);
+  std::string errstr;
+  auto check = ConsumerCore::create(props, {}, errstr);
+  ASSERT_TRUE(check) << errstr;
+  TopicPartitionList com;
+  for (int32_t p = 0; p < 4; ++p) {
+    TopicPartitionOffset t;
+    t.topic = "mock-grp";
+    t.partition = p;
+    com.push_back(t);
+  }
+  ASSERT_EQ(check->committed(com, 10000), 0);
+  for (auto& t : com) {
+    EXPECT_EQ(t.err, 0);
+    EXPECT_EQ(t.offset, 100) << "partition " << t.partition;
   }
 }
 

@@ -1,0 +1,71 @@
+// One consumer run through librdkafka's C API, for client_consumer_bench: built against the real
+// librdkafka (client_consumer_bench_api_rdkafka) and, once the consumer facade exists, against
+// ours. Assigns partition 0..P-1 of the topic from the beginning and consumes N messages; prints
+// msgs/s (first consume call to the N-th message) last.
+//
+//   client_consumer_bench_api --broker host:port --topic T --messages N [--partitions P]
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+int main(int argc, char** argv) {
+  std::string broker, topic = "bench";
+  long messages = 1000000;
+  int partitions = 1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--broker") broker = v;
+    else if (a == "--topic") topic = v;
+    else if (a == "--messages") messages = std::stol(v);
+    else if (a == "--partitions") partitions = std::stoi(v);
+  }
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto set = [&](const char* k, const std::string& v) {
+    if (rd_kafka_conf_set(conf, k, v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
+      std::fprintf(stderr, "conf %s: %s\n", k, errstr);
+  };
+  set("bootstrap.servers", broker);
+  set("group.id", "bench-api");
+  set("enable.auto.commit", "false");
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (!rk) {
+    std::fprintf(stderr, "rd_kafka_new: %s\n", errstr);
+    std::printf("0\n");
+    return 1;
+  }
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p)
+    rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  auto t0 = std::chrono::steady_clock::now();
+  rd_kafka_assign(rk, parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  long got = 0, bytes = 0;
+  while (got < messages) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 1000);
+    if (!m) continue;
+    if (!m->err) {
+      ++got;
+      bytes += static_cast<long>(m->len);
+    }
+    rd_kafka_message_destroy(m);
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  long hwm_kb = 0;
+  if (FILE* st = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, st))
+      if (std::sscanf(line, "VmHWM: %ld kB", &hwm_kb) == 1) break;
+    std::fclose(st);
+  }
+  std::fprintf(stderr, "%s (%s): %ld messages, %ld value bytes, peak RSS %.1f MB\n", argv[0], rd_kafka_version_str(),
+               got, bytes, hwm_kb / 1024.0);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  std::printf("%.0f\n", static_cast<double>(messages) / secs);
+  return 0;
+}
