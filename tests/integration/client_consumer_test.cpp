@@ -741,30 +741,46 @@ TEST_F(ConsumerTest, MaxPollIntervalExceededLosesTheAssignment) {
   EXPECT_FALSE(c->assignment_lost());
 }
 
-TEST_F(ConsumerTest, StaticMemberKeepsItsIdentityAcrossRestart) {
+TEST_F(ConsumerTest, StaticMemberRestartsWithoutRebalanceAndADuplicateIsFenced) {
   const std::string topic = "static";
   client_test::create_topic(bootstrap(), topic, 2);
   Properties props = base("g-static");
   props["group.instance.id"] = "instance-1";
   props["heartbeat.interval.ms"] = "100";
   props["session.timeout.ms"] = "6000";
-  std::string first_id;
+  auto wait_assigned = [](ConsumerCore& c) {
+    int64_t deadline = now_ms() + 10000;
+    while (c.assignment().size() != 2 && now_ms() < deadline) c.consume(50);
+    return c.assignment().size() == 2;
+  };
+  int32_t first_generation = -1;
   {
     auto c = make(props);
     ASSERT_EQ(c->subscribe({topic}), 0);
-    int64_t deadline = now_ms() + 10000;
-    while (c->assignment().size() != 2 && now_ms() < deadline) c->consume(50);
-    ASSERT_EQ(c->assignment().size(), 2u);
-    first_id = c->member_id();
+    ASSERT_TRUE(wait_assigned(*c));
+    first_generation = c->group_metadata().generation_id;
     EXPECT_EQ(c->group_metadata().group_instance_id, std::optional<std::string>("instance-1"));
     ASSERT_EQ(c->close(), 0);  // no LeaveGroup for a static member
   }
+  // The restarted instance takes its place without a rebalance (no LeaveGroup was sent).
   auto c = make(props);
   ASSERT_EQ(c->subscribe({topic}), 0);
-  int64_t deadline = now_ms() + 10000;
-  while (c->assignment().size() != 2 && now_ms() < deadline) c->consume(50);
-  ASSERT_EQ(c->assignment().size(), 2u);
-  EXPECT_EQ(c->member_id(), first_id) << "the coordinator kept the static member";
+  ASSERT_TRUE(wait_assigned(*c));
+  EXPECT_EQ(c->group_metadata().generation_id, first_generation) << "a LeaveGroup would have forced a rebalance";
+  // A second live consumer with the same instance id fences the first: fatal for it.
+  auto dup = make(props);
+  ASSERT_EQ(dup->subscribe({topic}), 0);
+  std::thread dup_poll([&] {
+    int64_t deadline = now_ms() + 8000;
+    while (now_ms() < deadline && dup->assignment().size() != 2) dup->consume(50);
+  });
+  auto fatal = wait_error(*c, err(LocalErr::FATAL), 10000);
+  dup_poll.join();
+  ASSERT_TRUE(fatal);
+  std::string reason;
+  EXPECT_EQ(c->fatal_error(reason), static_cast<int>(kafka::Error::FENCED_INSTANCE_ID));
+  EXPECT_FALSE(reason.empty());
+  EXPECT_EQ(dup->assignment().size(), 2u);
 }
 
 TEST_F(ConsumerTest, StatisticsCallbackServedByPoll) {
