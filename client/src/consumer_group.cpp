@@ -59,6 +59,8 @@ void ConsumerCore::Impl::group_step(int64_t now) {
     if (need_coord && !coord_inflight && now >= coord_retry_at_us) find_coordinator();
     return;
   }
+  if (need_coord && !coord_inflight && now - coord_found_us >= int64_t{cfg.coordinator_query_interval_ms} * 1000)
+    find_coordinator();  // the coordinator may have moved without telling us
   if (!subscribed || closing) return;
 
   // Liveness: the application must call consume() within max.poll.interval.ms.
@@ -98,6 +100,7 @@ void ConsumerCore::Impl::find_coordinator() {
     return;
   }
   coord_inflight = true;
+  coord_found_us = mono_us();
   auto r = std::make_unique<Request>();
   r->api = proto::ApiKey::FindCoordinator;
   r->min_version = 0;

@@ -188,6 +188,7 @@ struct ConsumerCore::Impl {
   BrokerConn* coord = nullptr;
   bool coord_inflight = false;
   int64_t coord_retry_at_us = 0;
+  int64_t coord_found_us = 0;  // coordinator.query.interval.ms: ask again periodically
   std::string member_id;
   int32_t generation = -1;
   std::string protocol_name;
