@@ -7,6 +7,12 @@ foreach(t facade_conf_test facade_errors_test facade_headers_test facade_produce
   target_link_libraries(${t} PRIVATE kafka::client)
 endforeach()
 
+# The consumer-side C++ signatures: this file compiles only if they are librdkafka's.
+add_executable(facade_cpp_signatures compat/cpp_consumer_signatures.cpp)
+target_link_libraries(facade_cpp_signatures PRIVATE kafkaplus::kafkaplus)
+add_test(NAME facade_cpp_signatures COMMAND facade_cpp_signatures)
+set_tests_properties(facade_cpp_signatures PROPERTIES LABELS unit)
+
 # Compile-unchanged tests: typical librdkafka producer programs (C++ and C) built against our
 # headers and libkafkaplus.so, run against a refbroker started on an ephemeral port.
 add_executable(compat_producer_cpp compat/producer_cpp.cpp)
@@ -98,6 +104,16 @@ if(FACADE_REF_RDKAFKA_FOUND AND FACADE_REF_RDKAFKAXX_FOUND)
   kafkaplus_compat_consumer_tests(compat_consumer_c_librdkafka)
   add_executable(consumer_offsets_store_librdkafka ${PROJECT_SOURCE_DIR}/examples/consumer_offsets_store/consumer.cpp)
   target_link_libraries(consumer_offsets_store_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKAXX)
+  # Our rdkafka.h against the installed librdkafka's: prototypes (gcc -aux-info), struct
+  # layouts, constants.
+  if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
+    add_test(NAME facade_header_conformance
+             COMMAND /usr/bin/python3 -B ${CMAKE_CURRENT_SOURCE_DIR}/compat/header_conformance.py
+                     ${PROJECT_SOURCE_DIR}/client/include ${FACADE_REF_RDKAFKA_INCLUDEDIR} ${CMAKE_C_COMPILER})
+    set_tests_properties(facade_header_conformance PROPERTIES LABELS unit)
+  endif()
+  add_executable(facade_cpp_signatures_librdkafka compat/cpp_consumer_signatures.cpp)
+  target_link_libraries(facade_cpp_signatures_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKAXX)
   add_executable(facade_consumer_test_librdkafka compat/facade_consumer_test.cpp)
   target_link_libraries(facade_consumer_test_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKAXX
                         PkgConfig::FACADE_REF_RDKAFKA refbroker::core

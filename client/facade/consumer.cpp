@@ -95,22 +95,26 @@ void log_line(rd_kafka_t* rk, int level, const char* fac, const char* msg) {
   if (rk->conf.log_cb) rk->conf.log_cb(rk, level, fac, msg);
 }
 
-void warn_producer_properties(rd_kafka_t* rk) {
+}  // namespace
+
+void warn_other_role_properties(rd_kafka_t* rk) {
+  bool consumer = rk->type == RD_KAFKA_CONSUMER;
+  int other = consumer ? kProducer : kConsumer;
+  const char* other_name = consumer ? "producer" : "consumer";
+  const char* self_name = consumer ? "consumer" : "producer";
   const auto& tab = properties();
   auto check = [&](const ConfValues& values) {
     for (size_t i = 0; i < tab.size(); i++) {
       const PropDef& p = tab[i];
-      if (!(p.scope & values.scope) || !(p.scope & kProducer) || !values.v[i].modified) continue;
-      std::string text = std::string("Configuration property ") + p.name +
-                         " is a producer property and will be ignored by this consumer instance";
+      if (!(p.scope & values.scope) || !(p.scope & other) || !values.v[i].modified) continue;
+      std::string text = std::string("Configuration property ") + p.name + " is a " + other_name +
+                         " property and will be ignored by this " + self_name + " instance";
       log_line(rk, 4, "CONFWARN", text.c_str());
     }
   };
   check(rk->conf.values);
   if (rk->conf.topic_conf) check(rk->conf.topic_conf->values);
 }
-
-}  // namespace
 
 bool is_consumed(const rd_kafka_message_t* m) { return as_consumed(m) != nullptr; }
 
@@ -186,7 +190,7 @@ bool start_consumer(rd_kafka_t* rk, std::string& why) {
   rk->type = RD_KAFKA_CONSUMER;
   int gidx = find_property(kGlobal, "group.id");
   rk->has_group = gidx >= 0 && rk->conf.values.v[gidx].has && !rk->conf.values.v[gidx].str.empty();
-  warn_producer_properties(rk);
+  warn_other_role_properties(rk);
 
   kc::Properties props;
   rk->conf.values.modified_properties(props);

@@ -296,6 +296,7 @@ rd_kafka_t* rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t* conf, char* errs
     return nullptr;
   }
   rk->name = rk->core->name();
+  warn_other_role_properties(self);
   delete conf;  // the instance owns the configuration from now on
   g_live_instances.fetch_add(1);
   return rk.release();

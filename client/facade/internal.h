@@ -227,6 +227,8 @@ bool is_consumed(const rd_kafka_message_t* m);
 const char* finalize_consumer_conf(const rd_kafka_conf_s& conf);
 // Creates rk->consumer for a new consumer instance; false with the reason in why.
 bool start_consumer(rd_kafka_t* rk, std::string& why);
+// Logs librdkafka's CONFWARN line for each property of the other client type that was set.
+void warn_other_role_properties(rd_kafka_t* rk);
 // rd_kafka_poll() on a consumer instance.
 int consumer_poll_callbacks(rd_kafka_t* rk, int timeout_ms);
 }  // namespace kafkaplus::facade

@@ -443,6 +443,32 @@ TEST(FacadeConsumer, TwoCooperativeMembersShareTheTopic) {
   EXPECT_TRUE(c1->closed());
 }
 
+class CountingConsumeCb : public RdKafka::ConsumeCb {
+ public:
+  void consume_cb(RdKafka::Message& m, void* opaque) override {
+    if (m.err() != RdKafka::ERR_NO_ERROR) return;
+    values.insert(std::string(static_cast<const char*>(m.payload()), m.len()));
+    topics.insert(m.topic_name());
+  }
+  std::set<std::string> values, topics;
+};
+
+TEST(FacadeConsumer, CppConsumeCallbackServedByPoll) {
+  BrokerEnv env;
+  produce(env.bootstrap(), "ccpp", 0, 3);
+  CountingConsumeCb cb;
+  auto conf = consumer_conf(env.bootstrap(), "ccpp-group");
+  std::string err;
+  ASSERT_EQ(conf->set("consume_cb", &cb, err), RdKafka::Conf::CONF_OK) << err;
+  auto c = make_consumer(conf.get());
+  ASSERT_EQ(assign(c.get(), {{"ccpp", 0, RdKafka::Topic::OFFSET_BEGINNING}}), RdKafka::ERR_NO_ERROR);
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (cb.values.size() < 3 && Clock::now() < deadline) c->poll(200);
+  EXPECT_EQ(cb.values, (std::set<std::string>{"v-0", "v-1", "v-2"}));
+  EXPECT_EQ(cb.topics, (std::set<std::string>{"ccpp"}));
+  c->close();
+}
+
 // ---- the C API ----
 
 struct CState {

@@ -289,6 +289,30 @@ TEST(FacadeConsumerInstance, ConsumerCallsOnAProducer) {
   rd_kafka_destroy(rk);
 }
 
+std::vector<std::string> g_logs;
+
+TEST(FacadeConsumerInstance, WarnsAboutTheOtherClientTypesProperties) {
+  char err[512];
+  for (rd_kafka_type_t type : {RD_KAFKA_CONSUMER, RD_KAFKA_PRODUCER}) {
+    g_logs.clear();
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    ASSERT_EQ(rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err), RD_KAFKA_CONF_OK);
+    ASSERT_EQ(rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err), RD_KAFKA_CONF_OK);
+    rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int level, const char* fac, const char* buf) {
+      if (std::string(fac) == "CONFWARN" && level == 4) g_logs.push_back(buf);
+    });
+    rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+    ASSERT_NE(rk, nullptr) << err;
+    ASSERT_EQ(g_logs.size(), 1u);
+    EXPECT_EQ(g_logs[0], type == RD_KAFKA_CONSUMER
+                             ? "Configuration property enable.idempotence is a producer property and will be "
+                               "ignored by this consumer instance"
+                             : "Configuration property enable.auto.commit is a consumer property and will be "
+                               "ignored by this producer instance");
+    rd_kafka_destroy(rk);
+  }
+}
+
 TEST(FacadeGroupMetadata, WriteReadRoundTrip) {
   rd_kafka_consumer_group_metadata_t* md =
       rd_kafka_consumer_group_metadata_new_with_genid("group", 12, "member-1", "instance-a");
