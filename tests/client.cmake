@@ -36,6 +36,21 @@ if(CLIENT_RDKAFKA_FOUND)
   gtest_discover_tests(client_mock_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
 endif()
 
+# Consumer groups across member processes (so one can be killed): client_group_member runs our
+# ConsumerCore; client_group_member_rdkafka is the same member on librdkafka's C API, linked to
+# Debian's librdkafka, the reference the test's expectations are checked against.
+add_executable(client_group_member integration/client_group_member.cpp)
+target_link_libraries(client_group_member PRIVATE kafka::client Threads::Threads)
+kafkaplus_client_integration_test(client_group_test integration/client_group_test.cpp)
+add_dependencies(client_group_test client_group_member)
+target_compile_definitions(client_group_test PRIVATE GROUP_MEMBER_OURS="$<TARGET_FILE:client_group_member>")
+if(CLIENT_RDKAFKA_FOUND)
+  add_executable(client_group_member_rdkafka integration/client_group_member_api.cpp)
+  target_link_libraries(client_group_member_rdkafka PRIVATE PkgConfig::CLIENT_RDKAFKA)
+  add_dependencies(client_group_test client_group_member_rdkafka)
+  target_compile_definitions(client_group_test PRIVATE GROUP_MEMBER_RDKAFKA="$<TARGET_FILE:client_group_member_rdkafka>")
+endif()
+
 # Throughput benchmark against librdkafka (not a ctest test): client_producer_bench runs our core
 # in-process and the rd_kafka C API program twice as child processes: linked to the real
 # librdkafka, and to our facade (never both in one binary: the symbols are the same).
