@@ -1,15 +1,33 @@
 // One consumer run through librdkafka's C API, for client_consumer_bench: built against the real
-// librdkafka (client_consumer_bench_api_rdkafka) and, once the consumer facade exists, against
-// ours. Assigns partition 0..P-1 of the topic from the beginning and consumes N messages; prints
-// msgs/s (first consume call to the N-th message) last.
+// librdkafka (client_consumer_bench_api_rdkafka) and against our facade
+// (client_consumer_bench_api_facade). Assigns partitions 0..P-1 of the topic from the beginning
+// (no group protocol, no commits) and consumes N messages.
 //
 //   client_consumer_bench_api --broker host:port --topic T --messages N [--partitions P]
+//
+// Last stdout line: "<messages> <value bytes> <seconds> <peak RSS kB>"; seconds run from
+// assign() to the N-th message.
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
+namespace {
+
+long peak_rss_kb() {
+  long hwm_kb = 0;
+  if (FILE* st = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, st))
+      if (std::sscanf(line, "VmHWM: %ld kB", &hwm_kb) == 1) break;
+    std::fclose(st);
+  }
+  return hwm_kb;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::string broker, topic = "bench";
@@ -34,7 +52,7 @@ int main(int argc, char** argv) {
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!rk) {
     std::fprintf(stderr, "rd_kafka_new: %s\n", errstr);
-    std::printf("0\n");
+    std::printf("0 0 0 0\n");
     return 1;
   }
   rd_kafka_poll_set_consumer(rk);
@@ -44,28 +62,23 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   rd_kafka_assign(rk, parts);
   rd_kafka_topic_partition_list_destroy(parts);
-  long got = 0, bytes = 0;
+  long got = 0, bytes = 0, errors = 0;
   while (got < messages) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 1000);
     if (!m) continue;
     if (!m->err) {
       ++got;
       bytes += static_cast<long>(m->len);
+    } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && errors++ < 5) {
+      std::fprintf(stderr, "consume error: %s\n", rd_kafka_message_errstr(m));
     }
     rd_kafka_message_destroy(m);
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  long hwm_kb = 0;
-  if (FILE* st = std::fopen("/proc/self/status", "r")) {
-    char line[256];
-    while (std::fgets(line, sizeof line, st))
-      if (std::sscanf(line, "VmHWM: %ld kB", &hwm_kb) == 1) break;
-    std::fclose(st);
-  }
-  std::fprintf(stderr, "%s (%s): %ld messages, %ld value bytes, peak RSS %.1f MB\n", argv[0], rd_kafka_version_str(),
-               got, bytes, hwm_kb / 1024.0);
+  long rss = peak_rss_kb();
+  std::fprintf(stderr, "%s (%s): %ld messages, %ld value bytes\n", argv[0], rd_kafka_version_str(), got, bytes);
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
-  std::printf("%.0f\n", static_cast<double>(messages) / secs);
+  std::printf("%ld %ld %.6f %ld\n", got, bytes, secs, rss);
   return 0;
 }
