@@ -37,13 +37,19 @@ if(CLIENT_RDKAFKA_FOUND)
 endif()
 
 # Consumer groups across member processes (so one can be killed): client_group_member runs our
-# ConsumerCore; client_group_member_rdkafka is the same member on librdkafka's C API, linked to
-# Debian's librdkafka, the reference the test's expectations are checked against.
+# ConsumerCore; client_group_member_facade and client_group_member_rdkafka are one member program
+# on librdkafka's C API, linked to our facade and to Debian's librdkafka (the reference the test's
+# expectations are checked against).
 add_executable(client_group_member integration/client_group_member.cpp)
 target_link_libraries(client_group_member PRIVATE kafka::client Threads::Threads)
 kafkaplus_client_integration_test(client_group_test integration/client_group_test.cpp)
 add_dependencies(client_group_test client_group_member)
 target_compile_definitions(client_group_test PRIVATE GROUP_MEMBER_OURS="$<TARGET_FILE:client_group_member>")
+# The same C API member on our facade.
+add_executable(client_group_member_facade integration/client_group_member_api.cpp)
+target_link_libraries(client_group_member_facade PRIVATE kafka::client Threads::Threads)
+add_dependencies(client_group_test client_group_member_facade)
+target_compile_definitions(client_group_test PRIVATE GROUP_MEMBER_FACADE="$<TARGET_FILE:client_group_member_facade>")
 if(CLIENT_RDKAFKA_FOUND)
   add_executable(client_group_member_rdkafka integration/client_group_member_api.cpp)
   target_link_libraries(client_group_member_rdkafka PRIVATE PkgConfig::CLIENT_RDKAFKA)

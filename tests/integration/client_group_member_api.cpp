@@ -1,7 +1,7 @@
 // One consumer group member written against librdkafka's C API, driven by client_group_test
 // through the line protocol of client_group_member_io.h. Built against Debian's librdkafka
 // (client_group_member_rdkafka: the reference behaviour the test's expectations are checked
-// against) and, once the facade has the consumer API, against our facade.
+// against) and against our facade (client_group_member_facade).
 #include <librdkafka/rdkafka.h>
 
 #include <cstring>

@@ -11,9 +11,9 @@
 //     (timestamps from CLOCK_MONOTONIC, shared by all processes);
 //   * cooperative-sticky revokes only what must move: one partition when the 4th member joins,
 //     none when a member leaves or dies.
-// Each variant runs with our ConsumerCore member, and with the same member program written
-// against librdkafka's C API linked to Debian's librdkafka (the reference the expectations are
-// checked against) when available. A member that reports "unsupported" (a consumer without group
+// Each variant runs with our ConsumerCore member, with the member program written against
+// librdkafka's C API linked to our facade, and with the same program linked to Debian's
+// librdkafka (the reference the expectations are checked against) when available. A member that reports "unsupported" (a consumer without group
 // support) skips the test. On failure the members' event transcript is printed (always with
 // GROUP_TEST_TRANSCRIPT=1; GROUP_TEST_TRANSCRIPT_MSGS=1 adds every consumed message).
 #include <fcntl.h>
@@ -275,7 +275,7 @@ class MemberProcess {
 };
 
 struct Variant {
-  std::string implementation;  // "ours", "librdkafka"
+  std::string implementation;  // "ours", "facade", "librdkafka"
   std::string member_exe;
   std::string strategy;
 };
