@@ -485,23 +485,21 @@ int ConsumerCore::unsubscribe() {
   I.subscription.clear();
   I.sub_topics.clear();
   TopicPartitionList all = I.current_assignment();
-  if (!all.empty()) {
-    if (I.cb.rebalance) {
-      I.push_event({ConsumerEvent::Rebalance, err(LocalErr::REVOKE_PARTITIONS), all, false, ++I.rebalance_token, {}});
-    } else {
-      I.apply_unassign(all, false);
-    }
+  I.rejoin_needed = false;
+  if (!all.empty() && I.cb.rebalance) {
+    // The group is left once the application has revoked (and possibly committed) with the
+    // current generation.
+    uint64_t token = ++I.rebalance_token;
+    I.awaiting_token = token;
+    I.leave_after_revoke = true;
+    I.gstate = GroupState::WaitRevoke;
+    I.push_event({ConsumerEvent::Rebalance, err(LocalErr::REVOKE_PARTITIONS), all, false, token, {}});
+    return 0;
   }
+  if (!all.empty()) I.apply_unassign(all, false);  // its final commit is posted before the leave
   asio::post(I.engine->io, [&I] {
     std::lock_guard lk(I.mu);
-    I.engine->md_all_topics = false;
-    if (!I.member_id.empty() && !I.cfg.group_instance_id && I.coordinator()) I.send_leave("unsubscribe");
-    I.member_id.clear();
-    I.generation = -1;
-    I.gstate = GroupState::Idle;
-    I.owned.clear();
-    I.rejoin_needed = false;
-    I.awaiting_token = 0;
+    I.leave_now("unsubscribe");
   });
   return 0;
 }

@@ -230,10 +230,31 @@ void ConsumerCore::Impl::lose_membership(const char* why, bool reset_member) {
   rejoin_needed = true;
 }
 
+void ConsumerCore::Impl::leave_now(const char* why) {
+  if (subscribed) return;  // subscribed again meanwhile: the new subscription rejoins
+  engine->md_all_topics = false;
+  if (!member_id.empty() && !cfg.group_instance_id && coordinator()) send_leave(why);
+  member_id.clear();
+  generation = -1;
+  gstate = GroupState::Idle;
+  owned.clear();
+  rejoin_needed = false;
+  awaiting_token = 0;
+}
+
 void ConsumerCore::Impl::rebalance_served(uint64_t token) {
   if (token == 0 || token != awaiting_token) return;
   awaiting_token = 0;
   assignment_lost_flag = false;
+  if (leave_after_revoke) {
+    leave_after_revoke = false;
+    // Posted: the final commit of the revoked partitions (also posted) goes out first.
+    asio::post(engine->io, [this] {
+      std::lock_guard lk(mu);
+      leave_now("unsubscribe");
+    });
+    return;
+  }
   if (gstate == GroupState::WaitRevoke) gstate = generation >= 0 ? GroupState::Steady : GroupState::Idle;
   if (subscribed && !closing) rejoin_needed = true;
   asio::post(engine->io, [this] {

@@ -200,6 +200,7 @@ struct ConsumerCore::Impl {
   uint64_t rebalance_token = 0;   // bumped per queued rebalance event
   uint64_t awaiting_token = 0;    // the revoke the join waits for (0: none)
   bool assignment_lost_flag = false;
+  bool leave_after_revoke = false;  // unsubscribe(): LeaveGroup once the revoke was served
   bool serving_lost = false;
   bool max_poll_exceeded = false;
   int fatal = 0;
@@ -288,6 +289,7 @@ struct ConsumerCore::Impl {
   void start_rejoin(const char* why);
   void new_assignment(const std::vector<TopicPartitionRef>& assigned);
   void rebalance_served(uint64_t token);
+  void leave_now(const char* why);
   bool update_regex_subscription();
   TopicPartitionList current_assignment() const;
 };

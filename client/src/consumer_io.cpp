@@ -412,7 +412,7 @@ void ConsumerCore::Impl::send_commit(std::shared_ptr<CommitCtx> ctx) {
   r->timeout_us = engine->cfg.socket_timeout_ms * 1000;
   proto::OffsetCommitRequest m;
   m.group_id = cfg.group_id;
-  if (subscribed && generation >= 0) {
+  if (generation >= 0 && !member_id.empty()) {  // a member: commits are fenced by generation
     m.generation_id_or_member_epoch = generation;
     m.member_id = member_id;
     m.group_instance_id = cfg.group_instance_id;

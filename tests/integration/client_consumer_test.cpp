@@ -796,3 +796,46 @@ TEST_F(ConsumerTest, StatisticsCallbackServedByPoll) {
   EXPECT_NE(docs[0].find("\"type\":\"consumer\""), std::string::npos) << docs[0];
   EXPECT_NE(docs[0].find(c->name()), std::string::npos) << docs[0];
 }
+
+TEST_F(ConsumerTest, UnsubscribeRevokesCommitsInTheCallbackThenLeaves) {
+  const std::string topic = "unsub";
+  client_test::create_topic(bootstrap(), topic, 2);
+  produce(bootstrap(), topic, 0, 10);
+  produce(bootstrap(), topic, 1, 10, 100);
+  Properties props = base("g-unsub");
+  props["enable.auto.commit"] = "false";
+  props["heartbeat.interval.ms"] = "100";
+  props["session.timeout.ms"] = "3000";
+  ConsumerCore* self = nullptr;
+  int revoke_commit_rc = 1;
+  int revokes = 0;
+  ConsumerCallbacks cb;
+  cb.rebalance = [&](int e, TopicPartitionList& parts) {
+    if (e == err(LocalErr::ASSIGN_PARTITIONS)) {
+      self->assign(parts);
+    } else {
+      ++revokes;
+      revoke_commit_rc = self->commit(nullptr, false);  // still a member of the generation
+      self->assign({});
+    }
+  };
+  auto c = make(props, cb);
+  self = c.get();
+  ASSERT_EQ(c->subscribe({topic}), 0);
+  auto msgs = consume_n(*c, 20);
+  ASSERT_EQ(msgs.size(), 20u);
+  ASSERT_EQ(c->unsubscribe(), 0);
+  EXPECT_TRUE(c->subscription().empty());
+  int64_t deadline = now_ms() + 5000;
+  while (revokes == 0 && now_ms() < deadline) c->consume(50);
+  ASSERT_EQ(revokes, 1);
+  EXPECT_EQ(revoke_commit_rc, 0) << err_name(revoke_commit_rc);
+  EXPECT_TRUE(c->assignment().empty());
+  deadline = now_ms() + 5000;
+  while (!c->member_id().empty() && now_ms() < deadline) c->consume(50);
+  EXPECT_TRUE(c->member_id().empty()) << "left the group";
+  TopicPartitionList com = tpl(topic, {0, 1});
+  ASSERT_EQ(c->committed(com, 5000), 0);
+  EXPECT_EQ(com[0].offset, 10);
+  EXPECT_EQ(com[1].offset, 10);
+}

@@ -361,6 +361,65 @@ TEST(ConsumerMock, GroupOfTwoConsumesEverything) {
   }
 }
 
+// Leaders move while a consumer reads: the old leaders answer NOT_LEADER_OR_FOLLOWER, the
+// consumer refreshes metadata and continues at the new leaders without gaps or duplicates.
+TEST(ConsumerMock, FollowsLeaderChanges) {
+  MockCluster mc(3, {"mock-cl:2"});
+  ASSERT_EQ(mc.command("leader mock-cl 0 1"), "ok");
+  ASSERT_EQ(mc.command("leader mock-cl 1 2"), "ok");
+  Counts pc;
+  auto p = make({{"bootstrap.servers", mc.bootstrap()}, {"linger.ms", "5"}}, pc);
+  auto produce_n = [&](int first, int n) {
+    for (int i = first; i < first + n; ++i) {
+      std::string v = "v" + std::to_string(i);
+      Message m;
+      m.topic = "mock-cl";
+      m.partition = i % 2;
+      m.value = kafka::as_bytes(v);
+      ASSERT_EQ(p->produce(m), 0);
+    }
+    ASSERT_EQ(p->flush(20000), 0);
+  };
+  produce_n(0, 200);
+  std::string errstr;
+  auto c = ConsumerCore::create({{"bootstrap.servers", mc.bootstrap()}, {"fetch.error.backoff.ms", "50"},
+                                 {"topic.metadata.refresh.interval.ms", "1000"}},
+                                {}, errstr);
+  ASSERT_TRUE(c) << errstr;
+  TopicPartitionList parts;
+  for (int32_t i = 0; i < 2; ++i) {
+    TopicPartitionOffset t;
+    t.topic = "mock-cl";
+    t.partition = i;
+    t.offset = kOffsetBeginning;
+    parts.push_back(t);
+  }
+  ASSERT_EQ(c->assign(parts), 0);
+  std::map<int32_t, std::vector<int64_t>> got;
+  auto consume_until = [&](size_t total) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    size_t n = 0;
+    for (auto& [k, v] : got) n += v.size();
+    while (n < total && std::chrono::steady_clock::now() < deadline) {
+      auto m = c->consume(100);
+      if (!m || m->error()) continue;
+      got[m->partition()].push_back(m->offset());
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(consume_until(200), 200u);
+  ASSERT_EQ(mc.command("leader mock-cl 0 3"), "ok");
+  ASSERT_EQ(mc.command("leader mock-cl 1 1"), "ok");
+  produce_n(200, 200);
+  EXPECT_EQ(consume_until(400), 400u);
+  for (int32_t part = 0; part < 2; ++part) {
+    auto& offs = got[part];
+    ASSERT_EQ(offs.size(), 200u) << "partition " << part;
+    for (size_t i = 0; i < offs.size(); ++i) EXPECT_EQ(offs[i], static_cast<int64_t>(i));
+  }
+}
+
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   std::string self = argv[0];
