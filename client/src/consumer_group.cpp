@@ -9,6 +9,7 @@
 #include "kafka/protocol/messages/join_group.h"
 #include "kafka/protocol/messages/leave_group.h"
 #include "kafka/protocol/messages/sync_group.h"
+#include "queries.h"
 
 namespace kafka::client {
 
@@ -358,29 +359,63 @@ void ConsumerCore::Impl::on_join(int e, std::span<const uint8_t> frame, int16_t 
   engine->log(7, "JOINGROUP", "Joined generation " + std::to_string(generation) + " as " + member_id +
                                   (is_leader ? " (leader)" : "") + " with protocol " + protocol_name);
   std::vector<std::pair<std::string, std::vector<uint8_t>>> assignments;
-  if (is_leader && chosen) {
-    std::vector<GroupMember> members;
+  if (!is_leader || !chosen) {
+    send_sync({});
+    return;
+  }
+  auto members = std::make_shared<std::vector<GroupMember>>();
+  std::set<std::string> topics;
+  for (auto& m : resp.members) {
+    GroupMember gm;
+    gm.member_id = m.member_id;
+    gm.instance_id = m.group_instance_id;
+    try {
+      gm.subscription = decode_subscription(m.metadata.data);
+    } catch (const std::exception&) {
+      engine->log(3, "ASSIGN", "Member " + m.member_id + " sent malformed subscription metadata");
+    }
+    topics.insert(gm.subscription.topics.begin(), gm.subscription.topics.end());
+    members->push_back(std::move(gm));
+  }
+  for (auto& t : topics) register_topic(t);
+  // The leader assigns from fresh metadata of every member's topics (as librdkafka): partition
+  // counts may have changed since the last refresh.
+  int32_t gen = generation;
+  auto run = [this, members, gen, chosen] {
+    if (gen != generation || gstate != GroupState::Joining || closing || !subscribed) return;
     std::map<std::string, int32_t> counts;
-    for (auto& m : resp.members) {
-      GroupMember gm;
-      gm.member_id = m.member_id;
-      gm.instance_id = m.group_instance_id;
-      try {
-        gm.subscription = decode_subscription(m.metadata.data);
-      } catch (const std::exception&) {
-        engine->log(3, "ASSIGN", "Member " + m.member_id + " sent malformed subscription metadata");
-      }
-      for (auto& t : gm.subscription.topics) {
+    for (auto& m : *members)
+      for (auto& t : m.subscription.topics) {
         auto l = topic_leaders.find(t);
         if (l != topic_leaders.end()) counts[t] = static_cast<int32_t>(l->second.size());
-        else register_topic(t);
       }
-      members.push_back(std::move(gm));
-    }
-    auto result = chosen->assign(members, counts);
-    for (auto& [mid, ma] : result) assignments.emplace_back(mid, encode_assignment(ma, kConsumerProtocolVersion));
+    for (auto& t : sub_topics)  // what this assignment was based on (metadata change detection)
+      if (auto it = counts.find(t); it != counts.end()) joined_counts[t] = it->second;
+    std::vector<std::pair<std::string, std::vector<uint8_t>>> assignments;
+    for (auto& [mid, ma] : chosen->assign(*members, counts))
+      assignments.emplace_back(mid, encode_assignment(ma, kConsumerProtocolVersion));
+    send_sync(std::move(assignments));
+  };
+  BrokerConn* mc = engine->any_conn(true);
+  if (!mc) {
+    run();
+    return;
   }
-  send_sync(std::move(assignments));
+  std::vector<std::string> names(topics.begin(), topics.end());
+  auto r = make_metadata_request(&names, false, engine->cfg.socket_timeout_ms * 1000);
+  r->done = [this, run](int e, std::span<const uint8_t> frame, int16_t v) {
+    if (engine->closing.load()) return;
+    if (!e) {
+      try {
+        MetadataView md = parse_metadata(frame, v);
+        engine->apply_metadata(md);  // feeds on_metadata (topic_leaders)
+      } catch (const std::exception&) {
+      }
+    }
+    std::lock_guard lk(mu);
+    run();
+  };
+  mc->send(std::move(r));
 }
 
 void ConsumerCore::Impl::send_sync(std::vector<std::pair<std::string, std::vector<uint8_t>>> assignments) {
