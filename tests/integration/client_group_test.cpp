@@ -13,7 +13,8 @@
 //     none when a member leaves or dies.
 // Each variant runs with our ConsumerCore member, with the member program written against
 // librdkafka's C API linked to our facade, and with the same program linked to Debian's
-// librdkafka (the reference the expectations are checked against) when available. A member that reports "unsupported" (a consumer without group
+// librdkafka (the reference the expectations are checked against) when available, and in mixed
+// groups where our core or librdkafka leads (runs the assignor for the others). A member that reports "unsupported" (a consumer without group
 // support) skips the test. On failure the members' event transcript is printed (always with
 // GROUP_TEST_TRANSCRIPT=1; GROUP_TEST_TRANSCRIPT_MSGS=1 adds every consumed message).
 #include <fcntl.h>
@@ -275,8 +276,8 @@ class MemberProcess {
 };
 
 struct Variant {
-  std::string implementation;  // "ours", "facade", "librdkafka"
-  std::string member_exe;
+  std::string implementation;  // "ours", "facade", "librdkafka", or a mix
+  std::vector<std::string> member_exes;  // member A runs the first, B the second, ... (cycling)
   std::string strategy;
 };
 
@@ -334,7 +335,7 @@ class GroupTest : public client_test::BrokerTest, public testing::WithParamInter
   MemberProcess& start(const std::string& name) {
     const auto& v = GetParam();
     members_[name] = std::make_unique<MemberProcess>(
-        name, v.member_exe,
+        name, v.member_exes[static_cast<size_t>(name[0] - 'A') % v.member_exes.size()],
         std::vector<std::string>{"--broker", bootstrap(), "--group", "g-" + v.strategy, "--topic", kTopic,
                                  "--strategy", v.strategy, "--session-timeout-ms", "3000"},
         log_);
@@ -513,12 +514,15 @@ TEST_P(GroupTest, JoinLeaveAndCrashKeepOneOwnerAndLoseNothing) {
 std::vector<Variant> variants() {
   std::vector<Variant> out;
   for (const char* strategy : {"range", "roundrobin", "cooperative-sticky"}) {
-    out.push_back({"ours", GROUP_MEMBER_OURS, strategy});
+    out.push_back({"ours", {GROUP_MEMBER_OURS}, strategy});
+    out.push_back({"facade", {GROUP_MEMBER_FACADE}, strategy});
 #ifdef GROUP_MEMBER_RDKAFKA
-    out.push_back({"librdkafka", GROUP_MEMBER_RDKAFKA, strategy});
-#endif
-#ifdef GROUP_MEMBER_FACADE
-    out.push_back({"facade", GROUP_MEMBER_FACADE, strategy});
+    out.push_back({"librdkafka", {GROUP_MEMBER_RDKAFKA}, strategy});
+    // Mixed groups: the first member to join (A) is the leader that runs the assignor (Kafka and
+    // refbroker keep the first joiner as leader), so each side's assignor serves the other's
+    // members and each reads the other's ConsumerProtocol bytes.
+    out.push_back({"mixed_ours_leads", {GROUP_MEMBER_OURS, GROUP_MEMBER_RDKAFKA, GROUP_MEMBER_FACADE}, strategy});
+    out.push_back({"mixed_librdkafka_leads", {GROUP_MEMBER_RDKAFKA, GROUP_MEMBER_OURS, GROUP_MEMBER_FACADE}, strategy});
 #endif
   }
   return out;
