@@ -309,47 +309,48 @@ class CooperativeStickyAssignor final : public Assignor {
       ++count[m];
     }
 
-    // 3. Balance by single moves from a member to one holding at least two fewer.
-    std::vector<std::vector<int32_t>> held(member_count);
-    for (int32_t i = 0; i < partition_total; ++i) held[assigned_to[i]].push_back(i);
+    // 3. Balance by single moves from a member to one holding at least two fewer. Each member's
+    //    partitions are kept in two lists, the ones it did not own before first, so finding the
+    //    partition to give away rarely scans more than a few entries.
+    std::vector<std::vector<int32_t>> held_new(member_count), held_owned(member_count);
+    auto hold = [&](size_t m, int32_t i) { (valid_owner[i] == m ? held_owned : held_new)[m].push_back(i); };
+    for (int32_t i = 0; i < partition_total; ++i) hold(assigned_to[i], i);
+    std::vector<size_t> receiver_for_topic(topics.size(), kNone);
+    std::vector<uint64_t> topic_checked_at(topics.size(), 0);  // per-scan cache of receivers
+    uint64_t scan = 0;
+    std::vector<size_t> donors(member_count);
+    for (size_t m = 0; m < member_count; ++m) donors[m] = m;
     for (;;) {
-      std::vector<size_t> donors(member_count);
-      for (size_t m = 0; m < member_count; ++m) donors[m] = m;
-      std::stable_sort(donors.begin(), donors.end(), [&](size_t a, size_t b) { return count[a] > count[b]; });
+      std::stable_sort(donors.begin(), donors.end(), [&](size_t a, size_t b) {
+        return count[a] != count[b] ? count[a] > count[b] : a < b;
+      });
       bool moved = false;
       for (size_t donor : donors) {
         if (count[donor] < 2) break;
-        // Best partition to give away: one the donor did not own before; then the lowest index.
-        int32_t pick = -1;
-        size_t pick_receiver = kNone;
-        bool pick_was_owned = true;
-        std::vector<size_t> receiver_for_topic(topics.size(), kNone);
-        std::vector<bool> topic_checked(topics.size(), false);
-        for (int32_t i : held[donor]) {
-          size_t t = topic_of[i];
-          if (!topic_checked[t]) {
-            topic_checked[t] = true;
-            size_t r = least_loaded(topics[t].subscribers);
-            if (count[r] + 1 < count[donor]) receiver_for_topic[t] = r;
+        ++scan;
+        for (auto* list : {&held_new[donor], &held_owned[donor]}) {
+          for (size_t k = 0; k < list->size(); ++k) {
+            int32_t i = (*list)[k];
+            size_t t = topic_of[i];
+            if (topic_checked_at[t] != scan) {
+              topic_checked_at[t] = scan;
+              size_t r = least_loaded(topics[t].subscribers);
+              receiver_for_topic[t] = count[r] + 1 < count[donor] ? r : kNone;
+            }
+            size_t receiver = receiver_for_topic[t];
+            if (receiver == kNone) continue;
+            (*list)[k] = list->back();
+            list->pop_back();
+            hold(receiver, i);
+            assigned_to[i] = receiver;
+            --count[donor];
+            ++count[receiver];
+            moved = true;
+            break;
           }
-          if (receiver_for_topic[t] == kNone) continue;
-          bool was_owned = valid_owner[i] == donor;
-          if (pick < 0 || (pick_was_owned && !was_owned)) {
-            pick = i;
-            pick_receiver = receiver_for_topic[t];
-            pick_was_owned = was_owned;
-            if (!was_owned) break;
-          }
+          if (moved) break;
         }
-        if (pick < 0) continue;
-        auto& from = held[donor];
-        from.erase(std::find(from.begin(), from.end(), pick));
-        held[pick_receiver].push_back(pick);
-        assigned_to[pick] = pick_receiver;
-        --count[donor];
-        ++count[pick_receiver];
-        moved = true;
-        break;
+        if (moved) break;
       }
       if (!moved) break;
     }
