@@ -22,3 +22,22 @@ if(TARGET eos::mysqlcppconn)
     set_tests_properties(eos_contract_${backend} PROPERTIES LABELS integration TIMEOUT 300)
   endforeach()
 endif()
+
+# Crash matrix of the sink (examples/eos_sink) against refbroker: kill -9 before/after COMMIT and
+# mid-batch, random kill -9, a rebalance with three instances, a SIGSTOPped zombie, a poison record,
+# and for MariaDB a server restart and lock conflicts. Short in CI (label crash); the soak repeats it.
+if(TARGET eos_sink AND TARGET refbroker)
+  set(EOS_CRASH_ARGS ${CMAKE_CURRENT_SOURCE_DIR}/eos/sink_crash_test.py
+      --refbroker $<TARGET_FILE:refbroker> --eos-sink $<TARGET_FILE:eos_sink>)
+  foreach(backend sqlite mariadb)
+    add_test(NAME eos_sink_crash_${backend} COMMAND /usr/bin/python3 -B ${EOS_CRASH_ARGS} --backend ${backend})
+    set_tests_properties(eos_sink_crash_${backend} PROPERTIES LABELS crash TIMEOUT 600)
+    add_test(NAME eos_sink_soak_${backend}
+             COMMAND /usr/bin/python3 -B ${EOS_CRASH_ARGS} --backend ${backend} --trials 30 --records 50000)
+    set_tests_properties(eos_sink_soak_${backend} PROPERTIES LABELS soak TIMEOUT 36000)
+  endforeach()
+  add_test(NAME eos_sink_crash_connector
+           COMMAND /usr/bin/python3 -B ${EOS_CRASH_ARGS} --backend mariadb --connector
+                   --scenarios crash_before_commit,crash_after_commit,zombie,mariadb_restart)
+  set_tests_properties(eos_sink_crash_connector PROPERTIES LABELS crash TIMEOUT 600)
+endif()

@@ -335,6 +335,7 @@ BatchResult BatchExecutor::run(std::span<const Record> records) {
 }
 
 std::optional<std::vector<StoredOffset>> BatchExecutor::claim(std::span<const TopicPartition> partitions) {
+  auto deadline = std::chrono::steady_clock::now() + options_.claim_timeout;
   for (int transient = 0;;) {
     if (!ensure_connected()) return std::nullopt;
     if (!resolve_pending_commit()) return std::nullopt;
@@ -347,7 +348,8 @@ std::optional<std::vector<StoredOffset>> BatchExecutor::claim(std::span<const To
       }
       if (e.kind() != SqlErrorKind::transient) throw;
       metrics_.add_transient_retry();
-      if (++transient > options_.max_transient_retries) return std::nullopt;
+      if (++transient > options_.max_transient_retries || std::chrono::steady_clock::now() >= deadline)
+        return std::nullopt;
       backoff(transient - 1, options_.retry_backoff_initial, options_.retry_backoff_max);
     }
   }

@@ -115,6 +115,9 @@ struct ExecutorOptions {
   std::chrono::milliseconds reconnect_window{2000};
   // Handler failures (exceptions, data and constraint errors) per batch before the record at
   // fault is isolated and dead-lettered (or the executor stops).
+  // claim(): how long to keep retrying transient conflicts before reporting failure (the sink
+  // then holds the partitions paused and tries again).
+  std::chrono::milliseconds claim_timeout{5000};
   int poison_max_attempts = 3;
   PoisonPolicy poison_policy = PoisonPolicy::dead_letter;
   // A handler that fails for every record is a bug, not poison: stop after this many dead
