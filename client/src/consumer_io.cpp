@@ -71,6 +71,7 @@ void parse_records(ByteView records, int64_t fetch_offset, bool check_crcs, Cons
       if ((h.attributes & kAttrCompressionMask) != 0) {
         auto owned = std::make_unique<RecordBatchView>();
         owned->reset(*b, check_crcs);
+        set.bytes += static_cast<int64_t>(owned->records_data().size());  // the inflated copy is memory too
         view = owned.get();
         chunk.views.push_back(std::move(owned));
       } else {
@@ -97,6 +98,8 @@ void parse_records(ByteView records, int64_t fetch_offset, bool check_crcs, Cons
       set.bytes += static_cast<int64_t>(b->size());
       out.next_pos = std::max(out.next_pos, last + 1);
     }
+    // queued.max.messages.kbytes bounds what prefetching really holds: the records and their index.
+    set.bytes += static_cast<int64_t>(set.msgs.size() * sizeof(RawMsg));
   } catch (const std::exception& e) {
     out.err = err(LocalErr::BAD_MSG);
     out.errstr = std::string("Corrupt message batch: ") + e.what();
