@@ -265,6 +265,11 @@ ConsumerMessagePtr ConsumerCore::Impl::next_message(bool&) {
 void ConsumerCore::Impl::serve_event(ConsumerEvent& ev) {
   switch (ev.kind) {
     case ConsumerEvent::Rebalance:
+      if (ev.err == err(LocalErr::ASSIGN_PARTITIONS)) {
+        // Superseded by a later rebalance (revoke-all or lost membership) before it was served.
+        std::lock_guard lk(mu);
+        if (ev.token != assign_token) break;
+      }
       if (cb.rebalance) {
         {
           std::lock_guard lk(mu);
@@ -357,6 +362,7 @@ int ConsumerCore::Impl::do_close() {
   {
     std::lock_guard lk(mu);
     closing = true;
+    assign_token = 0;
     group_member = subscribed;
     revoke = current_assignment();
   }
@@ -486,6 +492,7 @@ int ConsumerCore::unsubscribe() {
   I.sub_topics.clear();
   TopicPartitionList all = I.current_assignment();
   I.rejoin_needed = false;
+  I.assign_token = 0;  // an assignment not served yet is void
   if (!all.empty() && I.cb.rebalance) {
     // The group is left once the application has revoked (and possibly committed) with the
     // current generation.

@@ -190,7 +190,8 @@ void ConsumerCore::Impl::start_rejoin(const char* why) {
   if (!subscribed) return;
   engine->log(7, "REJOIN", std::string("Rejoining group: ") + why);
   if (proto != RebalanceProtocol::Cooperative) {
-    // Eager: everything is revoked before rejoining.
+    // Eager: everything is revoked before rejoining; an assignment not served yet is void.
+    assign_token = 0;
     TopicPartitionList all = current_assignment();
     owned.clear();
     if (!all.empty()) {
@@ -212,6 +213,7 @@ void ConsumerCore::Impl::lose_membership(const char* why, bool reset_member) {
   generation = -1;
   if (reset_member) member_id.clear();
   owned.clear();
+  assign_token = 0;  // an assignment not served yet is void
   TopicPartitionList all = current_assignment();
   if (!all.empty()) {
     assignment_lost_flag = true;
@@ -529,12 +531,18 @@ void ConsumerCore::Impl::new_assignment(const std::vector<TopicPartitionRef>& as
         rejoin_needed = true;
       }
     }
-    if (cb.rebalance) push_event({ConsumerEvent::Rebalance, err(LocalErr::ASSIGN_PARTITIONS), to_list(added), false, 0, {}});
+    if (cb.rebalance) {
+      assign_token = ++rebalance_token;
+      push_event({ConsumerEvent::Rebalance, err(LocalErr::ASSIGN_PARTITIONS), to_list(added), false, assign_token, {}});
+    }
     else if (!added.empty()) apply_assign(to_list(added), true);
     return;
   }
   owned = assigned;
-  if (cb.rebalance) push_event({ConsumerEvent::Rebalance, err(LocalErr::ASSIGN_PARTITIONS), to_list(assigned), false, 0, {}});
+  if (cb.rebalance) {
+    assign_token = ++rebalance_token;
+    push_event({ConsumerEvent::Rebalance, err(LocalErr::ASSIGN_PARTITIONS), to_list(assigned), false, assign_token, {}});
+  }
   else apply_assign(to_list(assigned), false);
 }
 

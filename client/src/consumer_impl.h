@@ -199,6 +199,7 @@ struct ConsumerCore::Impl {
   int64_t last_heartbeat_ok_us = 0;
   uint64_t rebalance_token = 0;   // bumped per queued rebalance event
   uint64_t awaiting_token = 0;    // the revoke the join waits for (0: none)
+  uint64_t assign_token = 0;      // the assign event still valid (0: none); older ones are skipped
   bool assignment_lost_flag = false;
   bool leave_after_revoke = false;  // unsubscribe(): LeaveGroup once the revoke was served
   bool serving_lost = false;
