@@ -361,6 +361,15 @@ TEST(RoundRobinAssignor, SkipsMembersNotSubscribed) {
   EXPECT_EQ(l["C2"], (std::vector{tp("t1", 1), tp("t2", 0), tp("t2", 1), tp("t2", 2)}));
 }
 
+TEST(RoundRobinAssignor, StaticMembersSortByInstanceIdFirst) {
+  auto l = run("roundrobin",
+               {member("m-1", {"t"}, {}, -1, "zeta"), member("m-2", {"t"}, {}, -1, "alpha"), member("m-0", {"t"})},
+               {{"t", 4}});
+  EXPECT_EQ(l["m-2"], (std::vector{tp("t", 0), tp("t", 3)}));
+  EXPECT_EQ(l["m-1"], (std::vector{tp("t", 1)}));
+  EXPECT_EQ(l["m-0"], (std::vector{tp("t", 2)}));
+}
+
 TEST(Assignors, NamesAndProtocols) {
   EXPECT_EQ(make_assignor("range")->name(), "range");
   EXPECT_EQ(make_assignor("range")->protocol(), AssignorProtocol::Eager);
@@ -480,6 +489,19 @@ TEST(CooperativeStickyAssignor, HighestGenerationClaimWins) {
   auto s = run("cooperative-sticky", swapped, counts);
   EXPECT_EQ(s["b"], (std::vector{tp("t", 0)}));
   EXPECT_EQ(s["a"], (std::vector{tp("t", 1)}));
+}
+
+TEST(CooperativeStickyAssignor, GenerationFromUserDataWhenTheSubscriptionHasNone) {
+  // Subscription v1 members (no GenerationId field): librdkafka-style user data says a is in
+  // generation 2 and b in generation 6, so b's claim on t-0 wins.
+  std::map<std::string, int32_t> counts{{"t", 2}};
+  auto a = member("a", {"t"}, {tp("t", 0)});
+  auto b = member("b", {"t"}, {tp("t", 0)});
+  a.subscription.user_data = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02};  // no partitions, generation 2
+  b.subscription.user_data = {0x00, 0x00, 0x00, 0x06};                          // Java: generation 6
+  auto l = run("cooperative-sticky", {a, b}, counts);
+  EXPECT_EQ(l["b"], (std::vector{tp("t", 0)}));
+  EXPECT_EQ(l["a"], (std::vector{tp("t", 1)}));
 }
 
 TEST(CooperativeStickyAssignor, SameGenerationDoubleClaimIsWithheldFromEveryone) {
