@@ -200,6 +200,7 @@ bool start_consumer(rd_kafka_t* rk, std::string& why) {
   if (rk->conf.rebalance_cb) {
     cb.rebalance = [self](int err, kc::TopicPartitionList& partitions) {
       if (self->destroying) {  // the application is gone: do what the callback would have done
+        if (!self->consumer) return;
         bool cooperative = self->consumer->rebalance_protocol() == kc::RebalanceProtocol::Cooperative;
         if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
           if (cooperative) self->consumer->incremental_assign(partitions);

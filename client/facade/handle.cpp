@@ -305,8 +305,13 @@ rd_kafka_t* rd_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t* conf, char* errs
 void rd_kafka_destroy_flags(rd_kafka_t* rk, int flags) {
   if (!rk) return;
   // Close while the instance is whole: the rebalance callback runs in close().
-  if (rk->consumer && !(flags & RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)) rk->consumer->close();
-  rk->destroying = true;  // the engine's own close (in its destructor) runs without the application
+  if (rk->consumer) {
+    if (!(flags & RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)) rk->consumer->close();
+    // The engine closes in any case; do it here, where rk->consumer is still set, without the
+    // application (the callbacks do what an application's rebalance callback would).
+    rk->destroying = true;
+    rk->consumer->close();
+  }
   delete rk;
   g_live_instances.fetch_sub(1);
 }

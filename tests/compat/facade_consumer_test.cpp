@@ -469,6 +469,71 @@ TEST(FacadeConsumer, CppConsumeCallbackServedByPoll) {
   c->close();
 }
 
+TEST(FacadeConsumer, DeleteWithoutCloseSkipsTheCallbacks) {
+  BrokerEnv env;
+  produce(env.bootstrap(), "noclose", 0, 2);
+  for (const char* strategy : {"range", "cooperative-sticky"}) {
+    Member cb;  // expects COOPERATIVE: only used for the cooperative round
+    struct Eager : RdKafka::RebalanceCb {
+      void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
+                        std::vector<RdKafka::TopicPartition*>& parts) override {
+        calls++;
+        if (err == RdKafka::ERR__ASSIGN_PARTITIONS) c->assign(parts);
+        else c->unassign();
+      }
+      int calls = 0;
+    } eager;
+    bool coop = std::string(strategy) == "cooperative-sticky";
+    auto conf = consumer_conf(env.bootstrap(), std::string("noclose-") + strategy,
+                              {{"partition.assignment.strategy", strategy}});
+    std::string err;
+    ASSERT_EQ(conf->set("rebalance_cb", coop ? static_cast<RdKafka::RebalanceCb*>(&cb) : &eager, err),
+              RdKafka::Conf::CONF_OK);
+    auto c = make_consumer(conf.get());
+    ASSERT_EQ(c->subscribe({"noclose"}), RdKafka::ERR_NO_ERROR);
+    ASSERT_EQ(consume_n(c.get(), 2).size(), 2u) << strategy;
+    int calls = coop ? static_cast<int>(cb.owned.size()) : eager.calls;
+    c.reset();  // no close(): the revoke must not reach the deleted consumer's callback
+    EXPECT_EQ(coop ? static_cast<int>(cb.owned.size()) : eager.calls, calls) << strategy;
+  }
+}
+
+class StatsAndErrors : public RdKafka::EventCb {
+ public:
+  void event_cb(RdKafka::Event& e) override {
+    if (e.type() == RdKafka::Event::EVENT_STATS && e.str().find("\"type\"") != std::string::npos) stats++;
+    if (e.type() == RdKafka::Event::EVENT_ERROR) errors++;
+  }
+  int stats = 0, errors = 0;
+};
+
+TEST(FacadeConsumer, StatisticsEventsAndMissingTopicErrors) {
+  BrokerEnv env;
+  produce(env.bootstrap(), "present", 0, 1);
+  StatsAndErrors events;
+  auto conf = consumer_conf(env.bootstrap(), "stats-group", {{"statistics.interval.ms", "100"}});
+  std::string err;
+  ASSERT_EQ(conf->set("event_cb", &events, err), RdKafka::Conf::CONF_OK) << err;
+  auto c = make_consumer(conf.get());
+  ASSERT_EQ(c->subscribe({"present", "absent-topic"}), RdKafka::ERR_NO_ERROR);
+  bool missing_reported = false;
+  int messages = 0;
+  auto deadline = Clock::now() + std::chrono::seconds(15);
+  while ((!missing_reported || messages < 1 || events.stats < 2) && Clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(c->consume(100));
+    if (m->err() == RdKafka::ERR_NO_ERROR) messages++;
+    if (m->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+      missing_reported = true;
+      EXPECT_EQ(m->topic_name(), "absent-topic");
+      EXPECT_FALSE(m->errstr().empty());
+    }
+  }
+  EXPECT_TRUE(missing_reported);
+  EXPECT_EQ(messages, 1);
+  EXPECT_GE(events.stats, 2);
+  c->close();
+}
+
 // ---- the C API ----
 
 struct CState {
