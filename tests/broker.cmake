@@ -17,3 +17,8 @@ add_executable(broker_groups_coordinator_test broker/groups_coordinator_test.cpp
 target_include_directories(broker_groups_coordinator_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(broker_groups_coordinator_test PRIVATE refbroker::core GTest::gtest_main)
 gtest_discover_tests(broker_groups_coordinator_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
+# The transaction coordinator by raw requests.
+add_executable(broker_transactions_test broker/transactions_test.cpp)
+target_include_directories(broker_transactions_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(broker_transactions_test PRIVATE refbroker::core GTest::gtest_main)
+gtest_discover_tests(broker_transactions_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)

@@ -1,8 +1,5 @@
 #include "groups.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
@@ -10,6 +7,7 @@
 #include <sstream>
 
 #include "storage/io.h"
+#include "text_records.h"
 
 namespace refbroker {
 
@@ -27,61 +25,12 @@ int64_t wall_ms() {
       .count();
 }
 
-std::string hex(std::string_view s) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() * 2);
-  for (unsigned char c : s) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
-bool unhex(std::string_view s, std::string& out) {
-  out.clear();
-  if (s.size() % 2) return false;
-  auto val = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < s.size(); i += 2) {
-    int hi = val(s[i]), lo = val(s[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out += static_cast<char>(hi * 16 + lo);
-  }
-  return true;
-}
-
-// Tokens of the store's text records: strings as "_" + hex (so empty ones stay a token), "-" for null.
-std::string tok(std::string_view s) { return "_" + hex(s); }
-std::string tok(const std::optional<std::string>& s) { return s ? tok(std::string_view(*s)) : std::string("-"); }
-std::string tok(const proto::Bytes& b) { return tok(b.str()); }
-
-bool untok(const std::string& t, std::string& out) { return !t.empty() && t[0] == '_' && unhex(std::string_view(t).substr(1), out); }
-bool untok(const std::string& t, std::optional<std::string>& out) {
-  if (t == "-") {
-    out.reset();
-    return true;
-  }
-  std::string s;
-  if (!untok(t, s)) return false;
-  out = std::move(s);
-  return true;
-}
-
-template <class Int> bool parse_int(const std::string& t, Int& out) {
-  try {
-    size_t used = 0;
-    long long v = std::stoll(t, &used);
-    if (used != t.size()) return false;
-    out = static_cast<Int>(v);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
+std::string tok(const proto::Bytes& b) { return text_records::tok(b.str()); }
+using text_records::parse_int;
+using text_records::tok;
+using text_records::unhex;
+using text_records::untok;
+using text_records::hex;
 
 std::string new_member_id(const std::string& prefix) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -729,7 +678,8 @@ void GroupCoordinator::tick() {
           ++it;
         }
       }
-      if (g.state == State::Empty && g.offsets.empty() && g.members.empty() && g.pending_members.empty()) {
+      if (g.state == State::Empty && g.offsets.empty() && g.pending_txn.empty() && g.members.empty() &&
+          g.pending_members.empty()) {
         dead.push_back(gid);
       } else if (!records.empty()) {
         append_locked(gid, records);
@@ -790,6 +740,58 @@ Error GroupCoordinator::commit(const std::string& group, int32_t generation, con
   g.file_records += staged.size();
   if (g.file_records > 1000 && g.file_records > 4 * (g.offsets.size() + 1)) rewrite_locked(g);
   return Error::NONE;
+}
+
+Error GroupCoordinator::txn_commit(const std::string& group, int64_t producer_id, int32_t generation,
+                                   const std::string& member, const std::optional<std::string>& instance_id,
+                                   const std::vector<OffsetToCommit>& offsets) {
+  std::lock_guard lock(mu_);
+  if (group.empty()) return Error::INVALID_GROUP_ID;
+  Group& g = get_or_create_locked(group);
+  if (!(generation < 0 && g.state == State::Empty)) {
+    if (is_fenced_locked(g, instance_id, member)) return Error::FENCED_INSTANCE_ID;
+    if (!member.empty() && !g.members.count(member)) return Error::UNKNOWN_MEMBER_ID;
+    if (generation >= 0 && generation != g.generation) return Error::ILLEGAL_GENERATION;
+  }
+  int64_t now_ms = wall_ms();
+  std::string records;
+  for (auto& o : offsets) {
+    CommittedOffset v = o.value;
+    v.commit_timestamp_ms = now_ms;
+    records += "P " + std::to_string(producer_id) + " " + tok(std::string_view(o.topic)) + " " +
+               std::to_string(o.partition) + " " + std::to_string(v.offset) + " " + std::to_string(v.leader_epoch) + " " +
+               tok(std::string_view(v.metadata)) + " " + std::to_string(now_ms) + " x\n";
+    g.pending_txn[producer_id][{o.topic, o.partition}] = std::move(v);
+  }
+  if (!records.empty()) append_locked(group, records);
+  g.file_records += offsets.size();
+  return Error::NONE;
+}
+
+void GroupCoordinator::complete_txn(const std::string& group, int64_t producer_id, bool commit) {
+  std::lock_guard lock(mu_);
+  Group& g = get_or_create_locked(group);
+  append_locked(group, "C " + std::to_string(producer_id) + " " + (commit ? "1" : "0") + " x\n");
+  g.file_records += 1;
+  auto it = g.pending_txn.find(producer_id);
+  if (it == g.pending_txn.end()) return;
+  if (commit) {
+    int64_t now_ms = wall_ms();
+    for (auto& [key, o] : it->second) {
+      g.offsets[key] = o;
+      g.offsets[key].commit_timestamp_ms = now_ms;
+    }
+  }
+  g.pending_txn.erase(it);
+}
+
+bool GroupCoordinator::has_pending_txn_offset(const std::string& group, const std::string& topic, int32_t partition) {
+  std::lock_guard lock(mu_);
+  Group* g = find_locked(group);
+  if (!g) return false;
+  for (auto& [pid, offsets] : g->pending_txn)
+    if (offsets.count({topic, partition})) return true;
+  return false;
 }
 
 std::map<std::pair<std::string, int32_t>, CommittedOffset> GroupCoordinator::offsets(const std::string& group) {
@@ -894,6 +896,8 @@ std::optional<std::set<std::string>> GroupCoordinator::subscribed_topics(const G
 // torn by a crash is recognised (and cut off on load):
 //   O <topic> <partition> <offset> <leader epoch> <metadata> <commit ms> <expire ms> x   offset commit
 //   D <topic> <partition> x                                                               offset expired
+//   P <producer id> <topic> <partition> <offset> <leader epoch> <metadata> <commit ms> x   transactional offset
+//   C <producer id> <1 commit | 0 abort> x                                                end of that transaction
 //   G <protocol type> <protocol> <generation> <leader> <state ms> <n> n*(<member id>
 //     <instance id> <client id> <client host> <rebalance timeout> <session timeout>
 //     <subscription> <assignment>) x                                                      group metadata
@@ -927,24 +931,9 @@ std::string GroupCoordinator::group_record(const Group& g) {
 }
 
 void GroupCoordinator::append_locked(const std::string& group, const std::string& records) {
-  // Written to the OS before the request is answered: survives kill -9 (not a power cut, like
-  // Kafka without flush.messages).
-  int fd = ::open(group_file(group).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "open group file");
-  const char* p = records.data();
-  size_t left = records.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      throw std::system_error(err, std::generic_category(), "write group file");
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  ::close(fd);
+  // In the OS before the request is answered: survives kill -9 (not a power cut, like Kafka
+  // without flush.messages).
+  text_records::append(group_file(group), records);
 }
 
 void GroupCoordinator::persist_group_locked(Group& g) {
@@ -956,41 +945,61 @@ void GroupCoordinator::rewrite_locked(Group& g) {
   std::string content;
   if (!g.protocol_type.empty() || g.generation > 0) content += group_record(g);
   for (auto& [key, o] : g.offsets) content += offset_record(key.first, key.second, o);
+  for (auto& [pid, offsets] : g.pending_txn)
+    for (auto& [key, o] : offsets)
+      content += "P " + std::to_string(pid) + " " + tok(std::string_view(key.first)) + " " + std::to_string(key.second) +
+                 " " + std::to_string(o.offset) + " " + std::to_string(o.leader_epoch) + " " +
+                 tok(std::string_view(o.metadata)) + " " + std::to_string(o.commit_timestamp_ms) + " x\n";
   storage::io::write_file_atomic(group_file(g.id), content, true);
   g.file_records = g.offsets.size() + 1;
 }
 
 bool GroupCoordinator::load_group_file(const std::filesystem::path& path, Group& g, size_t& records) {
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  uint64_t good_end = 0, pos = 0;
-  bool torn = false;
-  while (std::getline(in, line)) {
-    bool complete = !in.eof();  // the line ended with '\n'
-    uint64_t next = pos + line.size() + 1;
-    std::istringstream ls(line);
-    std::vector<std::string> t;
-    for (std::string w; ls >> w;) t.push_back(std::move(w));
-    bool ok = complete && !t.empty() && t.back().back() == 'x';
-    if (ok && t[0] == "O" && t.size() == 9) {
+  records = text_records::replay(path, [&](const std::vector<std::string>& t) {
+    if (t[0] == "O" && t.size() == 9) {
       std::string topic;
       int32_t partition = 0;
       CommittedOffset o;
-      ok = untok(t[1], topic) && parse_int(t[2], partition) && parse_int(t[3], o.offset) &&
-           parse_int(t[4], o.leader_epoch) && untok(t[5], o.metadata) && parse_int(t[6], o.commit_timestamp_ms) &&
-           parse_int(t[7], o.expire_timestamp_ms);
-      if (ok) g.offsets[{topic, partition}] = std::move(o);
-    } else if (ok && t[0] == "D" && t.size() == 4) {
+      if (!(untok(t[1], topic) && parse_int(t[2], partition) && parse_int(t[3], o.offset) &&
+            parse_int(t[4], o.leader_epoch) && untok(t[5], o.metadata) && parse_int(t[6], o.commit_timestamp_ms) &&
+            parse_int(t[7], o.expire_timestamp_ms)))
+        return false;
+      g.offsets[{topic, partition}] = std::move(o);
+      return true;
+    }
+    if (t[0] == "D" && t.size() == 4) {
       std::string topic;
       int32_t partition = 0;
-      ok = untok(t[1], topic) && parse_int(t[2], partition);
-      if (ok) g.offsets.erase({topic, partition});
-    } else if (ok && t[0] == "G" && t.size() >= 8) {
+      if (!(untok(t[1], topic) && parse_int(t[2], partition))) return false;
+      g.offsets.erase({topic, partition});
+      return true;
+    }
+    if (t[0] == "P" && t.size() == 9) {  // a transactional offset, pending until its transaction ends
+      int64_t pid = 0;
+      std::string topic;
+      int32_t partition = 0;
+      CommittedOffset o;
+      if (!(parse_int(t[1], pid) && untok(t[2], topic) && parse_int(t[3], partition) && parse_int(t[4], o.offset) &&
+            parse_int(t[5], o.leader_epoch) && untok(t[6], o.metadata) && parse_int(t[7], o.commit_timestamp_ms)))
+        return false;
+      g.pending_txn[pid][{topic, partition}] = std::move(o);
+      return true;
+    }
+    if (t[0] == "C" && t.size() == 4) {  // the end of a transaction: its offsets count or are dropped
+      int64_t pid = 0;
+      int committed = 0;
+      if (!(parse_int(t[1], pid) && parse_int(t[2], committed))) return false;
+      if (committed)
+        for (auto& [key, o] : g.pending_txn[pid]) g.offsets[key] = o;
+      g.pending_txn.erase(pid);
+      return true;
+    }
+    if (t[0] == "G" && t.size() >= 8) {
       Group loaded;
       size_t n = 0;
-      ok = untok(t[1], loaded.protocol_type) && untok(t[2], loaded.protocol) && parse_int(t[3], loaded.generation) &&
-           untok(t[4], loaded.leader) && parse_int(t[5], loaded.state_timestamp_ms) && parse_int(t[6], n) &&
-           t.size() == 8 + 8 * n;
+      bool ok = untok(t[1], loaded.protocol_type) && untok(t[2], loaded.protocol) && parse_int(t[3], loaded.generation) &&
+                untok(t[4], loaded.leader) && parse_int(t[5], loaded.state_timestamp_ms) && parse_int(t[6], n) &&
+                t.size() == 8 + 8 * n;
       for (size_t i = 0; ok && i < n; ++i) {
         const std::string* f = &t[7 + 8 * i];
         Member m;
@@ -1004,36 +1013,29 @@ bool GroupCoordinator::load_group_file(const std::filesystem::path& path, Group&
         std::string id = m.id;
         loaded.members.emplace(id, std::move(m));
       }
-      if (ok) {
-        g.protocol_type = loaded.protocol_type;
-        g.protocol = loaded.protocol;
-        g.generation = loaded.generation;
-        g.leader = loaded.leader;
-        g.state_timestamp_ms = loaded.state_timestamp_ms;
-        g.members = std::move(loaded.members);
-      }
-    } else if (ok && t.size() == 5 && t[0] != "O" && t[0] != "D" && t[0] != "G") {
+      if (!ok) return false;
+      g.protocol_type = loaded.protocol_type;
+      g.protocol = loaded.protocol;
+      g.generation = loaded.generation;
+      g.leader = loaded.leader;
+      g.state_timestamp_ms = loaded.state_timestamp_ms;
+      g.members = std::move(loaded.members);
+      return true;
+    }
+    if (t.size() == 5 && t[0] != "O" && t[0] != "D" && t[0] != "G") {
       // The original format: "<hex topic> <partition> <offset> <epoch> <hex metadata>x".
-      std::string topic, metadata, meta_hex = t[4].substr(0, t[4].size() - 1);
+      std::string topic, meta_hex = t[4].substr(0, t[4].size() - 1);
       CommittedOffset o;
       int32_t partition = 0;
-      ok = unhex(t[0], topic) && parse_int(t[1], partition) && parse_int(t[2], o.offset) &&
-           parse_int(t[3], o.leader_epoch) && unhex(meta_hex, o.metadata);
-      if (ok) g.offsets[{topic, partition}] = std::move(o);
-    } else {
-      ok = false;
+      if (!(unhex(t[0], topic) && parse_int(t[1], partition) && parse_int(t[2], o.offset) &&
+            parse_int(t[3], o.leader_epoch) && unhex(meta_hex, o.metadata)))
+        return false;
+      g.offsets[{topic, partition}] = std::move(o);
+      return true;
     }
-    if (!ok) {
-      torn = true;
-      break;
-    }
-    ++records;
-    pos = next;
-    good_end = pos;
-  }
-  in.close();
-  if (torn || good_end != std::filesystem::file_size(path)) std::filesystem::resize_file(path, good_end);
-  return !torn;
+    return false;
+  });
+  return true;
 }
 
 void GroupCoordinator::load() {

@@ -21,7 +21,8 @@
 // Durability (like Kafka's __consumer_offsets, one append-only file per group under
 // <data-dir>/__consumer_offsets/): offset commits, offset deletions and the group metadata Kafka
 // persists (protocol type/name, generation, leader, members with subscription and assignment,
-// written when a generation becomes Stable or the group becomes Empty). Each record is written
+// written when a generation becomes Stable or the group becomes Empty), and transactional offsets
+// with the end of their transaction. Each record is written
 // before the request is answered, so it survives kill -9. On restart a group is Stable with its
 // members (their sessions restart, so they keep heartbeating in the same generation) or Empty.
 // Offset retention follows KIP-211: offsets of an Empty group expire offsets.retention.minutes
@@ -109,6 +110,16 @@ class GroupCoordinator {
                       const std::optional<std::string>& instance_id, const std::vector<OffsetToCommit>& offsets);
   std::map<std::pair<std::string, int32_t>, CommittedOffset> offsets(const std::string& group);
 
+  // TxnOffsetCommit: offsets of producer `producer_id`'s transaction, pending (invisible to
+  // OffsetFetch) until complete_txn(). Membership is checked only when the request names a
+  // member or generation (KIP-447).
+  kafka::Error txn_commit(const std::string& group, int64_t producer_id, int32_t generation, const std::string& member,
+                          const std::optional<std::string>& instance_id, const std::vector<OffsetToCommit>& offsets);
+  // EndTxn's marker for the group: the transaction's pending offsets become committed, or are dropped.
+  void complete_txn(const std::string& group, int64_t producer_id, bool commit);
+  // Whether a transaction has uncommitted offsets for this partition (OffsetFetch require_stable).
+  bool has_pending_txn_offset(const std::string& group, const std::string& topic, int32_t partition);
+
   kafka::proto::DescribeGroupsResponse::DescribedGroup describe(const std::string& group);
   std::vector<kafka::proto::ListGroupsResponse::ListedGroup> list();
   kafka::Error remove(const std::string& group);
@@ -153,6 +164,7 @@ class GroupCoordinator {
     int64_t initial_remaining_ms = 0;
     bool new_member_added = false;
     std::map<std::pair<std::string, int32_t>, CommittedOffset> offsets;
+    std::map<int64_t, std::map<std::pair<std::string, int32_t>, CommittedOffset>> pending_txn;  // by producer id
     size_t file_records = 0;  // records in the group's file; compacted when mostly obsolete
   };
 

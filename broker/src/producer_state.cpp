@@ -1,6 +1,10 @@
 #include "producer_state.h"
 
+#include <algorithm>
 #include <fstream>
+
+#include "storage/io.h"
+#include "text_records.h"
 
 namespace refbroker {
 
@@ -54,6 +58,10 @@ PartitionProducerState::Check PartitionProducerState::check(const kafka::BatchHe
 
 void PartitionProducerState::record(const kafka::BatchHeader& h, int64_t base_offset) {
   if (h.producer_id < 0) return;
+  if (h.is_transactional()) {
+    if (h.is_control()) open_txns_.erase(h.producer_id);
+    else open_txns_.try_emplace(h.producer_id, base_offset);
+  }
   ProducerEntry& e = producers_[h.producer_id];
   if (h.producer_epoch != e.epoch) {
     e.epoch = h.producer_epoch;
@@ -67,10 +75,53 @@ void PartitionProducerState::record(const kafka::BatchHeader& h, int64_t base_of
 void PartitionProducerState::ensure_loaded(storage::PartitionLog& log) {
   if (loaded_) return;
   loaded_ = true;
+  txn_index_ = log.dir() / "partition.txnindex";
+  if (auto bytes = storage::io::read_small_file(txn_index_)) {
+    // Entries of 34 bytes; a torn last one (crash mid-write) is ignored.
+    auto be = [&](size_t at, int n) {
+      uint64_t v = 0;
+      for (int i = 0; i < n; ++i) v = (v << 8) | static_cast<uint8_t>((*bytes)[at + i]);
+      return static_cast<int64_t>(v);
+    };
+    for (size_t at = 0; at + 34 <= bytes->size(); at += 34)
+      aborted_.push_back({be(at + 2, 8), be(at + 10, 8), be(at + 18, 8)});
+  }
   (void)log.visit_batches(log.log_start_offset(), [this](const kafka::BatchHeader& h) {
     if (h.producer_id >= 0) record(h, h.base_offset);
     return true;
   });
+}
+
+int64_t PartitionProducerState::last_stable_offset(int64_t log_end) const {
+  int64_t lso = log_end;
+  for (auto& [pid, first] : open_txns_) lso = std::min(lso, first);
+  return lso;
+}
+
+std::vector<AbortedTxn> PartitionProducerState::aborted_between(int64_t from, int64_t to) const {
+  std::vector<AbortedTxn> out;
+  for (auto& a : aborted_)
+    if (a.last_offset >= from && a.first_offset < to) out.push_back(a);
+  return out;
+}
+
+void PartitionProducerState::record_abort(int64_t producer_id, int64_t marker_offset, int64_t log_end) {
+  auto it = open_txns_.find(producer_id);
+  if (it == open_txns_.end()) return;
+  for (auto& a : aborted_)
+    if (a.producer_id == producer_id && a.first_offset == it->second) return;  // a marker written again
+  AbortedTxn a{producer_id, it->second, marker_offset};
+  std::string entry;
+  auto put = [&](int64_t v, int n) {
+    for (int i = n - 1; i >= 0; --i) entry += static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
+  };
+  put(0, 2);
+  put(a.producer_id, 8);
+  put(a.first_offset, 8);
+  put(a.last_offset, 8);
+  put(last_stable_offset(log_end), 8);
+  text_records::append(txn_index_, entry);
+  aborted_.push_back(a);
 }
 
 ProducerStates::ProducerStates(std::string data_dir) : id_file_(std::move(data_dir) + "/producer-id-block") {

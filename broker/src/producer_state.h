@@ -5,10 +5,18 @@
 //
 // The state is rebuilt from the log's batch headers the first time a partition sees an idempotent
 // batch after startup, so it survives restarts and kill -9 without a separate snapshot.
+//
+// Transactions: each producer's open transaction here (from its first transactional batch to its
+// COMMIT/ABORT marker) holds the last stable offset (LSO) back; open transactions are rebuilt
+// from batch headers too. Aborted transactions are kept in partition.txnindex in the partition
+// directory (Kafka's AbortedTxn entries: version, producer id, first, last offset, LSO; one file
+// per partition rather than per segment), written before the ABORT marker is appended.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <filesystem>
+#include <vector>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +35,12 @@ struct BatchMetadata {
   int64_t first_offset = 0;
   int64_t last_offset = 0;
   int64_t timestamp = 0;
+};
+
+struct AbortedTxn {
+  int64_t producer_id = -1;
+  int64_t first_offset = -1;
+  int64_t last_offset = -1;  // the ABORT marker's offset
 };
 
 struct ProducerEntry {
@@ -48,8 +62,16 @@ class PartitionProducerState {
   Check check(const kafka::BatchHeader& h) const;
   // Records an appended batch (call with lock() held).
   void record(const kafka::BatchHeader& h, int64_t base_offset);
-  // Loads the state from the log's batch headers, once.
+  // Loads the state from the log's batch headers (and the aborted-transaction index), once.
   void ensure_loaded(storage::PartitionLog& log);
+
+  // The first offset of the oldest open transaction, else log_end (call with lock() held).
+  int64_t last_stable_offset(int64_t log_end) const;
+  // Aborted transactions with data in [from, to) (Fetch read_committed; call with lock() held).
+  std::vector<AbortedTxn> aborted_between(int64_t from, int64_t to) const;
+  // Before an ABORT marker for `producer_id` goes in at `marker_offset`: records the aborted
+  // transaction (durably) if the producer has one open here (call with lock() held).
+  void record_abort(int64_t producer_id, int64_t marker_offset, int64_t log_end);
 
   std::mutex& mutex() { return mu_; }
 
@@ -57,6 +79,9 @@ class PartitionProducerState {
   std::mutex mu_;
   bool loaded_ = false;
   std::unordered_map<int64_t, ProducerEntry> producers_;
+  std::map<int64_t, int64_t> open_txns_;  // producer id -> first offset of its open transaction
+  std::vector<AbortedTxn> aborted_;       // by first offset
+  std::filesystem::path txn_index_;
 };
 
 // All partitions' producer states, plus producer id allocation (persisted in blocks so ids never

@@ -246,6 +246,7 @@ struct Broker::Impl {
       co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
       if (ec || stopping) co_return;
       state->groups().tick();
+      state->transactions().tick();
     }
   }
 

@@ -6,6 +6,7 @@
 
 #include "handler.h"
 #include "storage/log_manager.h"
+#include "kafka/protocol/record_batch.h"
 
 namespace refbroker {
 
@@ -72,6 +73,43 @@ BrokerState::BrokerState(const BrokerOptions& options) {
   group_config.offsets_retention_check_interval_ms =
       config_.get_int("offsets.retention.check.interval.ms", 600000, 1, INT64_MAX);
   groups_ = std::make_unique<GroupCoordinator>(options.data_dir, group_config);
+
+  txn::TxnConfig txn_config;
+  txn_config.max_timeout_ms = static_cast<int32_t>(config_.get_int("transaction.max.timeout.ms", 900000, 1, INT32_MAX));
+  txn_config.abort_check_interval_ms =
+      config_.get_int("transaction.abort.timed.out.transaction.cleanup.interval.ms", 10000, 1, INT64_MAX);
+  txn_config.crash_after_prepare = config_.get_bool("refbroker.txn.test.crash.after.prepare", false);
+  txn::TxnHooks hooks;
+  hooks.write_marker = [this](const std::string& topic, int32_t partition, int64_t pid, int16_t epoch, bool commit) {
+    write_txn_marker(topic, partition, pid, epoch, commit);
+  };
+  hooks.complete_offsets = [this](const std::string& group, int64_t pid, bool commit) {
+    groups_->complete_txn(group, pid, commit);
+  };
+  hooks.allocate_producer_id = [this] { return producers_->allocate_producer_id(); };
+  transactions_ = std::make_unique<txn::TransactionCoordinator>(options.data_dir, txn_config, std::move(hooks));
+}
+
+void BrokerState::write_txn_marker(const std::string& topic, int32_t partition, int64_t producer_id, int16_t epoch,
+                                   bool commit) {
+  auto tp = this->partition(topic, partition);
+  if (!tp.log) return;  // deleted since it joined the transaction: nothing to mark
+  auto state = producers_->partition(topic, partition);
+  {
+    std::lock_guard lock(state->mutex());
+    state->ensure_loaded(*tp.log);
+    int64_t log_end = tp.log->log_end_offset();
+    if (!commit) state->record_abort(producer_id, log_end, log_end);
+    auto marker = kafka::make_control_batch(commit ? kafka::ControlType::Commit : kafka::ControlType::Abort, producer_id,
+                                            epoch, 0, storage::wall_clock_ms());
+    auto r = tp.log->append(std::span<uint8_t>(marker.data(), marker.size()));
+    if (!r) throw std::runtime_error("cannot write a transaction marker to " + topic + "-" + std::to_string(partition) +
+                                     ": " + r.message());
+    kafka::BatchHeader h;
+    kafka::BatchHeader::parse(std::span<const uint8_t>(marker.data(), marker.size()), h);
+    state->record(h, r->base_offset);
+  }
+  notifier_.notify_all();
 }
 
 BrokerState::~BrokerState() { shutdown(); }

@@ -18,6 +18,7 @@
 #include "groups.h"
 #include "storage/log_config.h"
 #include "storage/partition_log.h"
+#include "txn/transaction_coordinator.h"
 
 namespace refbroker {
 
@@ -73,6 +74,10 @@ class BrokerState {
   AppendNotifier& notifier() { return notifier_; }
   ProducerStates& producers() { return *producers_; }
   GroupCoordinator& groups() { return *groups_; }
+  txn::TransactionCoordinator& transactions() { return *transactions_; }
+  // Appends a transaction's COMMIT/ABORT marker to a partition (recording an abort in the
+  // partition's aborted-transaction index first) and wakes fetchers.
+  void write_txn_marker(const std::string& topic, int32_t partition, int64_t producer_id, int16_t epoch, bool commit);
   // Writes an error response for an injected fault; false if this API has no error answer.
   bool answer_error(RequestContext& ctx);
   void housekeeping();
@@ -96,6 +101,7 @@ class BrokerState {
   AppendNotifier notifier_;
   std::unique_ptr<ProducerStates> producers_;
   std::unique_ptr<GroupCoordinator> groups_;
+  std::unique_ptr<txn::TransactionCoordinator> transactions_;
 };
 
 }  // namespace refbroker

@@ -2,10 +2,13 @@
 // response waits until min_bytes are available or max_wait_ms passes, woken by appends. Log data
 // is not copied: each partition's records go out by sendfile() from the segment file.
 // No fetch sessions: session id 0 tells clients to keep sending full fetch requests.
+// Transactions: every partition reports its last stable offset (LSO); read_committed fetches
+// (isolation level 1) stop at the LSO and list the aborted transactions in the returned range.
 #include "asio.h"
 #include <chrono>
 
 #include "handlers/registry.h"
+#include "producer_state.h"
 #include "state.h"
 
 namespace refbroker {
@@ -39,17 +42,37 @@ size_t read_partitions(RequestContext& ctx, const proto::FetchRequest& req, prot
       }
       size_t limit = std::min<size_t>(fp.partition_max_bytes > 0 ? static_cast<size_t>(fp.partition_max_bytes) : 0,
                                       budget > total ? budget - total : 0);
+      auto txns = ctx.broker.producers().partition(ft.topic, fp.partition);
+      int64_t lso = 0;
+      {
+        std::lock_guard lock(txns->mutex());
+        txns->ensure_loaded(*tp.log);
+        lso = txns->last_stable_offset(tp.log->log_end_offset());
+      }
+      const bool read_committed = req.isolation_level == 1;
       // KIP-74: the first non-empty partition returns at least one whole batch.
-      auto r = tp.log->read(fp.fetch_offset, limit, INT64_MAX, total == 0);
+      auto r = tp.log->read(fp.fetch_offset, limit, read_committed ? lso : INT64_MAX, total == 0);
       if (!r) {
         rp.error_code = kafka::code(r.error());
-        rp.high_watermark = rp.last_stable_offset = tp.log->log_end_offset();
+        rp.high_watermark = tp.log->log_end_offset();
+        rp.last_stable_offset = lso;
         rp.log_start_offset = tp.log->log_start_offset();
         errors = true;
         continue;
       }
-      rp.high_watermark = rp.last_stable_offset = r->log_end_offset;
+      rp.high_watermark = r->log_end_offset;
+      rp.last_stable_offset = lso;
       rp.log_start_offset = r->log_start_offset;
+      if (read_committed) {
+        rp.aborted_transactions.emplace();
+        if (r->slice.length > 0) {
+          std::lock_guard lock(txns->mutex());
+          for (auto& a : txns->aborted_between(fp.fetch_offset, r->next_offset))
+            rp.aborted_transactions->push_back({a.producer_id, a.first_offset});
+        }
+      } else {
+        rp.aborted_transactions.reset();
+      }
       if (r->slice.length > 0) {
         rp.records.file = r->slice;
         total += r->slice.length;

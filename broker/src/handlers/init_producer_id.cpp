@@ -1,6 +1,7 @@
 // InitProducerId (22): v0-v4. Idempotent producers (null transactional id) get a fresh producer id
 // with epoch 0, also when they ask for an epoch bump (KIP-360), as Kafka does for non-transactional
-// producers. Transactional ids need the transaction coordinator, which refbroker lacks so far.
+// producers. Transactional ids go to the transaction coordinator (txn/transaction_coordinator.h):
+// a new producer id or an epoch bump that fences the previous instance.
 #include "handlers/registry.h"
 #include "state.h"
 
@@ -16,8 +17,15 @@ boost::asio::awaitable<void> handle_init_producer_id(RequestContext& ctx) {
   auto req = ctx.decode<proto::InitProducerIdRequest>();
   proto::InitProducerIdResponse resp;
   if (req.transactional_id && !req.transactional_id->empty()) {
-    resp.error_code = kafka::code(Error::COORDINATOR_NOT_AVAILABLE);
-    resp.producer_epoch = -1;
+    int64_t expected_id = ctx.version() >= 3 ? req.producer_id : -1;
+    int16_t expected_epoch = ctx.version() >= 3 ? req.producer_epoch : -1;
+    auto r = ctx.broker.transactions().init_producer_id(*req.transactional_id, req.transaction_timeout_ms, expected_id,
+                                                        expected_epoch);
+    // PRODUCER_FENCED exists from v4; older clients know it as INVALID_PRODUCER_EPOCH.
+    if (r.error == Error::PRODUCER_FENCED && ctx.version() < 4) r.error = Error::INVALID_PRODUCER_EPOCH;
+    resp.error_code = kafka::code(r.error);
+    resp.producer_id = r.producer_id;
+    resp.producer_epoch = r.producer_epoch;
   } else {
     resp.producer_id = ctx.broker.producers().allocate_producer_id();
     resp.producer_epoch = 0;

@@ -1,6 +1,8 @@
 // ListOffsets (2): v1-v7. Timestamp -1 = latest (log end), -2 = earliest (log start),
 // -3 = max timestamp (v7, KIP-734), otherwise the first offset with a timestamp >= the given one.
+// read_committed (isolation level 1, v2+): latest is the last stable offset.
 #include "handlers/registry.h"
+#include "producer_state.h"
 #include "state.h"
 
 namespace refbroker {
@@ -26,7 +28,13 @@ boost::asio::awaitable<void> handle_list_offsets(RequestContext& ctx) {
         continue;
       }
       rp.leader_epoch = 0;
-      if (p.timestamp == -1) {
+      if (p.timestamp == -1 && req.isolation_level == 1) {
+        // read_committed: the latest offset is the last stable offset.
+        auto txns = ctx.broker.producers().partition(t.name, p.partition_index);
+        std::lock_guard lock(txns->mutex());
+        txns->ensure_loaded(*tp.log);
+        rp.offset = txns->last_stable_offset(tp.log->log_end_offset());
+      } else if (p.timestamp == -1) {
         rp.offset = tp.log->log_end_offset();
       } else if (p.timestamp == -2) {
         rp.offset = tp.log->log_start_offset();

@@ -1,5 +1,6 @@
 // OffsetFetch (9): v1-v8 (v8+ fetches for several groups, KIP-709). Null topics (v2+) means every
-// committed partition. No transactions yet, so require_stable never finds pending offsets.
+// committed partition. require_stable (v7+): partitions with offsets of a still-open transaction
+// answer UNSTABLE_OFFSET_COMMIT (the client retries).
 #include "groups.h"
 #include "handlers/registry.h"
 #include "state.h"
@@ -14,13 +15,20 @@ extern const HandlerInfo kOffsetFetchHandler{proto::ApiKey::OffsetFetch, 1, 8, &
 namespace {
 
 template <class TopicOut, class RequestTopics>
-std::vector<TopicOut> fetch_offsets(GroupCoordinator& groups, const std::string& group, const RequestTopics& topics) {
+std::vector<TopicOut> fetch_offsets(GroupCoordinator& groups, const std::string& group, const RequestTopics& topics,
+                                    bool require_stable) {
   auto committed = groups.offsets(group);
   std::vector<TopicOut> out;
   auto add = [&](const std::string& topic, int32_t partition) {
     if (out.empty() || out.back().name != topic) out.emplace_back().name = topic;
     auto& p = out.back().partitions.emplace_back();
     p.partition_index = partition;
+    if (require_stable && groups.has_pending_txn_offset(group, topic, partition)) {
+      p.committed_offset = -1;
+      p.metadata = "";
+      p.error_code = kafka::code(kafka::Error::UNSTABLE_OFFSET_COMMIT);
+      return;
+    }
     auto it = committed.find({topic, partition});
     if (it == committed.end()) {
       p.committed_offset = -1;
@@ -50,10 +58,12 @@ boost::asio::awaitable<void> handle_offset_fetch(RequestContext& ctx) {
     for (auto& g : req.groups) {
       auto& rg = resp.groups.emplace_back();
       rg.group_id = g.group_id;
-      rg.topics = fetch_offsets<proto::OffsetFetchResponse::OffsetFetchResponseTopics>(groups, g.group_id, g.topics);
+      rg.topics = fetch_offsets<proto::OffsetFetchResponse::OffsetFetchResponseTopics>(groups, g.group_id, g.topics,
+                                                                                   req.require_stable);
     }
   } else {
-    resp.topics = fetch_offsets<proto::OffsetFetchResponse::OffsetFetchResponseTopic>(groups, req.group_id, req.topics);
+    resp.topics = fetch_offsets<proto::OffsetFetchResponse::OffsetFetchResponseTopic>(groups, req.group_id, req.topics,
+                                                                                        ctx.version() >= 7 && req.require_stable);
   }
   ctx.reply(resp);
   co_return;

@@ -12,7 +12,8 @@ const std::vector<HandlerInfo>& handlers() {
         kDescribeConfigsHandler, kCreatePartitionsHandler, kInitProducerIdHandler,
         kFindCoordinatorHandler, kJoinGroupHandler,  kSyncGroupHandler,       kHeartbeatHandler,
         kLeaveGroupHandler,   kOffsetCommitHandler,  kOffsetFetchHandler,     kDescribeGroupsHandler,
-        kListGroupsHandler,   kDeleteGroupsHandler,
+        kListGroupsHandler,   kDeleteGroupsHandler,  kAddPartitionsToTxnHandler, kAddOffsetsToTxnHandler,
+        kEndTxnHandler,       kTxnOffsetCommitHandler,
     };
     std::sort(t.begin(), t.end(), [](auto& a, auto& b) { return a.key < b.key; });
     return t;

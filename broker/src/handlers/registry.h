@@ -29,5 +29,9 @@ extern const HandlerInfo kOffsetFetchHandler;
 extern const HandlerInfo kDescribeGroupsHandler;
 extern const HandlerInfo kListGroupsHandler;
 extern const HandlerInfo kDeleteGroupsHandler;
+extern const HandlerInfo kAddPartitionsToTxnHandler;
+extern const HandlerInfo kAddOffsetsToTxnHandler;
+extern const HandlerInfo kEndTxnHandler;
+extern const HandlerInfo kTxnOffsetCommitHandler;
 
 }  // namespace refbroker
