@@ -79,3 +79,17 @@ if(KAFKAPLUS_BUILD_BENCHMARKS)
     add_dependencies(client_consumer_bench client_consumer_bench_api_rdkafka client_consumer_bench_api_facade)
   endif()
 endif()
+
+# libFuzzer target for the group leader's view of other members' ConsumerProtocol bytes and the
+# assignors (see the build/run comment at the top of the file). assignor.cpp is compiled in so
+# that it carries the fuzzer and sanitizer instrumentation.
+if(KAFKAPLUS_FUZZ)
+  add_executable(consumer_protocol_fuzz fuzz/consumer_protocol_fuzz.cpp
+                 ${CMAKE_CURRENT_LIST_DIR}/../client/src/assignor.cpp)
+  target_include_directories(consumer_protocol_fuzz PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../client/src
+                             $<TARGET_PROPERTY:kafka_protocol,INTERFACE_INCLUDE_DIRECTORIES>)
+  target_compile_features(consumer_protocol_fuzz PRIVATE cxx_std_20)
+  target_compile_options(consumer_protocol_fuzz PRIVATE -fsanitize=fuzzer,address,undefined
+                         -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(consumer_protocol_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
+endif()
