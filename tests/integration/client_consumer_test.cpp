@@ -839,3 +839,60 @@ TEST_F(ConsumerTest, UnsubscribeRevokesCommitsInTheCallbackThenLeaves) {
   EXPECT_EQ(com[0].offset, 10);
   EXPECT_EQ(com[1].offset, 10);
 }
+
+TEST_F(ConsumerTest, SeekIntoTheMiddleOfACompressedBatch) {
+  const std::string topic = "seek-zstd";
+  client_test::create_topic(bootstrap(), topic, 1);
+  produce(bootstrap(), topic, 0, 300, 0, "zstd");  // a few large compressed batches
+  auto c = make(base());
+  ASSERT_EQ(c->assign(tpl(topic, {0}, 137)), 0);
+  auto msgs = consume_n(*c, 3);
+  ASSERT_EQ(msgs.size(), 3u);
+  for (int i = 0; i < 3; ++i) expect_known(*msgs[i], topic, 0, 137 + i, 137 + i);
+  ASSERT_EQ(c->seek(topic, 0, 5, 1000), 0);
+  msgs = consume_n(*c, 1);
+  ASSERT_EQ(msgs.size(), 1u);
+  expect_known(*msgs[0], topic, 0, 5, 5);
+}
+
+TEST_F(ConsumerTest, GroupMemberSurvivesABrokerRestart) {
+  const std::string topic = "restart";
+  client_test::create_topic(bootstrap(), topic, 2);
+  produce(bootstrap(), topic, 0, 50);
+  produce(bootstrap(), topic, 1, 50, 100);
+  Properties props = base("g-restart");
+  props["heartbeat.interval.ms"] = "100";
+  props["session.timeout.ms"] = "6000";
+  props["auto.commit.interval.ms"] = "100";
+  props["reconnect.backoff.max.ms"] = "200";
+  auto c = make(props);
+  ASSERT_EQ(c->subscribe({topic}), 0);
+  std::set<std::pair<int32_t, int64_t>> seen;
+  auto consume_until = [&](size_t n, int timeout_ms) {
+    int64_t deadline = now_ms() + timeout_ms;
+    while (seen.size() < n && now_ms() < deadline) {
+      auto m = c->consume(100);
+      if (m && !m->error()) seen.emplace(m->partition(), m->offset());
+    }
+  };
+  consume_until(100, 15000);
+  ASSERT_EQ(seen.size(), 100u);
+  // Same port, same data directory: the consumer reconnects, rediscovers the coordinator and
+  // continues where it was.
+  uint16_t port = broker_->port();
+  broker_->stop();
+  broker_.reset();
+  refbroker::BrokerOptions o;
+  o.data_dir = dir_;
+  o.port = port;
+  o.config = broker_config();
+  broker_ = std::make_unique<refbroker::Broker>(o);
+  broker_->start();
+  produce(bootstrap(), topic, 0, 20, 50);
+  produce(bootstrap(), topic, 1, 20, 150);
+  consume_until(140, 30000);
+  EXPECT_EQ(seen.size(), 140u);
+  for (int32_t p = 0; p < 2; ++p)
+    for (int64_t off = 0; off < 70; ++off) EXPECT_TRUE(seen.count({p, off})) << p << "/" << off;
+  EXPECT_EQ(c->assignment().size(), 2u);
+}
