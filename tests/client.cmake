@@ -7,6 +7,8 @@ kafkaplus_unit_test(client_config_test unit/client_config_test.cpp)
 target_link_libraries(client_config_test PRIVATE kafka::client)
 kafkaplus_unit_test(client_consumer_config_test unit/client_consumer_config_test.cpp)
 target_link_libraries(client_consumer_config_test PRIVATE kafka::client)
+kafkaplus_unit_test(client_consumer_records_test unit/client_consumer_records_test.cpp)
+target_link_libraries(client_consumer_records_test PRIVATE kafka::client)
 kafkaplus_unit_test(client_assignor_test unit/client_assignor_test.cpp)
 target_link_libraries(client_assignor_test PRIVATE kafka::client)
 

@@ -70,8 +70,9 @@
 //   queued.max.messages.kbytes; fetch.min.bytes, fetch.wait.max.ms, fetch.max.bytes,
 //   max.partition.fetch.bytes, fetch.error.backoff.ms; OFFSET_OUT_OF_RANGE applies
 //   auto.offset.reset; leader changes refresh metadata and move the partition's fetches.
-//   check.crcs verifies batch CRCs. isolation.level is parsed (read_committed semantics come
-//   with transactions: control batches are always skipped).
+//   check.crcs verifies batch CRCs. isolation.level=read_committed (default) fetches up to the
+//   last stable offset and skips aborted transactions (the Fetch response's aborted list, as the
+//   Java consumer); control batches are never returned.
 //
 // Positions and commits
 //   position(list)           the next offset the application will see per partition

@@ -19,6 +19,7 @@
 //   it no longer matches.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -124,6 +125,33 @@ struct FetchedSet {
   int64_t err_offset = kOffsetInvalid;
   std::string errstr;
 };
+
+// read_committed: a Fetch response lists the aborted transactions (producer id, first offset) in
+// the returned range; batches of such a producer are skipped from that offset until its ABORT
+// marker (as the Java consumer does).
+struct AbortedFilter {
+  std::vector<std::pair<int64_t, int64_t>> pending;  // (first offset, producer id), ascending
+  size_t next = 0;
+  std::vector<int64_t> producers;  // currently aborted
+  bool active() const { return !pending.empty() || !producers.empty(); }
+  void advance(int64_t last_offset) {
+    while (next < pending.size() && pending[next].first <= last_offset) producers.push_back(pending[next++].second);
+  }
+  bool aborted(int64_t pid) const { return std::find(producers.begin(), producers.end(), pid) != producers.end(); }
+  void end(int64_t pid) { producers.erase(std::remove(producers.begin(), producers.end(), pid), producers.end()); }
+};
+
+struct ParsedRecords {
+  int err = 0;  // _BAD_MSG for a corrupt batch (records before it are kept)
+  std::string errstr;
+  int64_t next_pos = -1;  // next fetch offset after the complete batches seen
+};
+
+// Parses one partition's record batches from a Fetch response into `set` (records at or above
+// fetch_offset; control batches and, with `aborted`, aborted transactions skipped). Compressed
+// batches are inflated into views kept by `chunk`.
+void parse_fetched_records(ByteView records, int64_t fetch_offset, bool check_crcs, ConsumerMessage::Chunk& chunk,
+                           FetchedSet& set, AbortedFilter* aborted, ParsedRecords& out);
 
 struct ConsumerEvent {
   enum Kind { Rebalance, Commit, Error, Stats } kind = Error;

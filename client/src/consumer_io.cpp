@@ -51,10 +51,12 @@ struct ParsedPartition {
   std::unique_ptr<FetchedSet> set;
 };
 
-void parse_records(ByteView records, int64_t fetch_offset, bool check_crcs, ConsumerMessage::Chunk& chunk,
-                   ParsedPartition& out) {
+}  // namespace
+
+
+void parse_fetched_records(ByteView records, int64_t fetch_offset, bool check_crcs, ConsumerMessage::Chunk& chunk,
+                           FetchedSet& set, AbortedFilter* aborted, ParsedRecords& out) {
   out.next_pos = fetch_offset;
-  FetchedSet& set = *out.set;
   BatchSplitter split(records);
   RecordBatchView local;
   try {
@@ -62,9 +64,20 @@ void parse_records(ByteView records, int64_t fetch_offset, bool check_crcs, Cons
       BatchHeader h;
       if (!BatchHeader::parse(*b, h)) break;
       int64_t last = h.last_offset();
-      if (last < fetch_offset) continue;  // compacted/older batch before the position
-      if (h.is_control()) {               // transaction markers are never returned
+      if (aborted) aborted->advance(last);
+      const bool older = last < fetch_offset;  // compacted/older batch before the position
+      if (h.is_control()) {                    // transaction markers are never returned
+        if (aborted && aborted->active() && h.is_transactional()) {
+          local.reset(*b, check_crcs);
+          auto it = local.begin();
+          if (it != local.end() && control_record_type(it->key) == ControlType::Abort) aborted->end(h.producer_id);
+        }
         out.next_pos = std::max(out.next_pos, last + 1);
+        continue;
+      }
+      if (older) continue;
+      if (aborted && h.is_transactional() && aborted->aborted(h.producer_id)) {
+        out.next_pos = std::max(out.next_pos, last + 1);  // an aborted transaction's records
         continue;
       }
       RecordBatchView* view = &local;
@@ -106,7 +119,6 @@ void parse_records(ByteView records, int64_t fetch_offset, bool check_crcs, Cons
   }
 }
 
-}  // namespace
 
 // ---- lifecycle ----------------------------------------------------------------------------------
 
@@ -604,7 +616,20 @@ void ConsumerCore::Impl::on_fetch_response(int32_t broker, std::vector<std::pair
           pp.set->part = sent[idx].first;
           pp.set->version = sent[idx].second;
           pp.set->chunk = chunk;
-          if (pp.err == 0) parse_records(pd.records.bytes(), offsets[idx], cfg.check_crcs, *chunk, pp);
+          if (pp.err == 0) {
+            AbortedFilter filter;
+            const bool read_committed = cfg.isolation_level == 1;
+            if (read_committed && pd.aborted_transactions) {
+              for (auto& a : *pd.aborted_transactions) filter.pending.emplace_back(a.first_offset, a.producer_id);
+              std::sort(filter.pending.begin(), filter.pending.end());
+            }
+            ParsedRecords pr;
+            parse_fetched_records(pd.records.bytes(), offsets[idx], cfg.check_crcs, *chunk, *pp.set,
+                                  read_committed ? &filter : nullptr, pr);
+            pp.err = pr.err;
+            pp.errstr = std::move(pr.errstr);
+            pp.next_pos = pr.next_pos;
+          }
           parsed.push_back(std::move(pp));
         }
     } catch (const std::exception& ex) {

@@ -896,3 +896,4 @@ TEST_F(ConsumerTest, GroupMemberSurvivesABrokerRestart) {
     for (int64_t off = 0; off < 70; ++off) EXPECT_TRUE(seen.count({p, off})) << p << "/" << off;
   EXPECT_EQ(c->assignment().size(), 2u);
 }
+
