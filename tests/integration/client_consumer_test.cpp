@@ -897,3 +897,93 @@ TEST_F(ConsumerTest, GroupMemberSurvivesABrokerRestart) {
   EXPECT_EQ(c->assignment().size(), 2u);
 }
 
+namespace {
+
+// One transaction written with raw requests (our producer core has no transactions yet):
+// AddPartitionsToTxn, a transactional batch, EndTxn (commit or abort).
+void raw_transaction(client_test::RawClient& rc, const std::string& txn_id, int64_t pid, int16_t epoch, int32_t& seq,
+                     const std::string& topic, const std::vector<std::string>& values, bool commit) {
+  namespace proto = kafka::proto;
+  for (int attempt = 0;; ++attempt) {
+    proto::AddPartitionsToTxnRequest add;
+    add.v3_and_below_transactional_id = txn_id;
+    add.v3_and_below_producer_id = pid;
+    add.v3_and_below_producer_epoch = epoch;
+    proto::AddPartitionsToTxnRequest::AddPartitionsToTxnTopic t;
+    t.name = topic;
+    t.partitions = {0};
+    add.v3_and_below_topics.push_back(t);
+    auto resp = rc.call(add, 1);
+    ASSERT_EQ(resp.results_by_topic_v3_and_below.size(), 1u);
+    int16_t e = resp.results_by_topic_v3_and_below[0].results_by_partition.at(0).partition_error_code;
+    if (e == static_cast<int16_t>(kafka::Error::CONCURRENT_TRANSACTIONS) && attempt < 200) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the previous markers are being written
+      continue;
+    }
+    ASSERT_EQ(e, 0) << "AddPartitionsToTxn";
+    break;
+  }
+  kafka::RecordBatchBuilder b;
+  for (auto& v : values) b.append(kTs0, std::nullopt, kafka::as_bytes(v));
+  auto bytes = b.finish(kafka::Compression::None, pid, epoch, seq, /*transactional=*/true);
+  seq += static_cast<int32_t>(values.size());
+  proto::ProduceRequest pr;
+  pr.transactional_id = txn_id;
+  pr.acks = -1;
+  pr.timeout_ms = 10000;
+  proto::ProduceRequest::TopicProduceData td;
+  td.name = topic;
+  proto::ProduceRequest::PartitionProduceData pd;
+  pd.index = 0;
+  pd.records = kafka::proto::Records::copy_of(bytes);
+  td.partition_data.push_back(std::move(pd));
+  pr.topic_data.push_back(std::move(td));
+  auto presp = rc.call(pr, 7);
+  ASSERT_EQ(presp.responses.at(0).partition_responses.at(0).error_code, 0) << "transactional Produce";
+  proto::EndTxnRequest end;
+  end.transactional_id = txn_id;
+  end.producer_id = pid;
+  end.producer_epoch = epoch;
+  end.committed = commit;
+  ASSERT_EQ(rc.call(end, 1).error_code, 0) << "EndTxn";
+}
+
+}  // namespace
+
+TEST_F(ConsumerTest, ReadCommittedSkipsAbortedTransactions) {
+  const std::string topic = "txn";
+  client_test::create_topic(bootstrap(), topic, 1);
+  client_test::RawClient rc(bootstrap());
+  kafka::proto::InitProducerIdRequest ip;
+  ip.transactional_id = "txn-1";
+  ip.transaction_timeout_ms = 60000;
+  auto ipr = rc.call(ip, 1);
+  for (int i = 0; i < 200 && ipr.error_code == static_cast<int16_t>(kafka::Error::COORDINATOR_NOT_AVAILABLE); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the transaction coordinator is loading
+    ipr = rc.call(ip, 1);
+  }
+  ASSERT_EQ(ipr.error_code, 0);
+  int32_t seq = 0;
+  raw_transaction(rc, "txn-1", ipr.producer_id, ipr.producer_epoch, seq, topic, {"a0", "a1", "a2"}, false);
+  raw_transaction(rc, "txn-1", ipr.producer_id, ipr.producer_epoch, seq, topic, {"c0", "c1"}, true);
+  raw_transaction(rc, "txn-1", ipr.producer_id, ipr.producer_epoch, seq, topic, {"a3"}, false);
+  auto read = [&](const char* isolation, size_t expect) {
+    Properties p = base();
+    p["isolation.level"] = isolation;
+    p["enable.partition.eof"] = "true";
+    auto c = make(p);
+    EXPECT_EQ(c->assign(tpl(topic, {0}, kOffsetBeginning)), 0);
+    std::vector<ConsumerMessagePtr> msgs;
+    int64_t deadline = now_ms() + 10000;
+    while (msgs.size() < expect && now_ms() < deadline) {
+      auto m = c->consume(100);
+      if (m && !m->error()) msgs.push_back(std::move(m));
+    }
+    wait_error(*c, -1, 500, &msgs);  // collects anything that would still come
+    std::vector<std::string> values;
+    for (auto& m : msgs) values.push_back(str(m->value()));
+    return values;
+  };
+  EXPECT_EQ(read("read_committed", 2), (std::vector<std::string>{"c0", "c1"}));
+  EXPECT_EQ(read("read_uncommitted", 6), (std::vector<std::string>{"a0", "a1", "a2", "c0", "c1", "a3"}));
+}
