@@ -2,7 +2,7 @@
 // the same preloaded topic of an in-process refbroker.
 //
 //   client_consumer_bench [--messages N] [--size B] [--partitions P] [--rounds R]
-//                         [--compression codec] [--clients core,facade,librdkafka]
+//                         [--compression codec] [--clients core,facade,librdkafka] [--subscribe]
 //
 // The parent starts refbroker (fresh data dir) and preloads one topic with N values of B bytes
 // spread over P partitions, using our producer core. Then, R rounds (client order rotating each
@@ -12,8 +12,9 @@
 //   facade      client_consumer_bench_api_facade: rd_kafka C API program on our facade;
 //   librdkafka  client_consumer_bench_api_rdkafka: the same program on Debian's librdkafka.
 // Every client assign()s partitions 0..P-1 from the beginning (no group protocol, no commits)
-// with default settings; the clock runs from assign() to the N-th message. MB/s counts value
-// bytes (10^6 bytes per MB).
+// with default settings; the clock runs from assign() to the N-th message. With --subscribe
+// each run instead joins a fresh group with subscribe() (auto.offset.reset=earliest, no
+// commits), so the time includes joining the group. MB/s counts value bytes (10^6 bytes per MB).
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,6 +43,8 @@ struct Opts {
   int rounds = 2;
   std::string compression = "none";
   std::vector<std::string> clients{"core", "facade", "librdkafka"};
+  bool subscribe = false;
+  std::string group = "bench";
   // Child mode (--consume-core).
   std::string broker, topic;
 };
@@ -90,8 +93,8 @@ bool preload(const Opts& o, const std::string& bootstrap, const std::string& top
 int consume_with_core(const Opts& o) {
   using namespace kafka::client;
   std::string errstr;
-  auto c = ConsumerCore::create({{"bootstrap.servers", o.broker}, {"group.id", "bench-core"},
-                                 {"enable.auto.commit", "false"}},
+  auto c = ConsumerCore::create({{"bootstrap.servers", o.broker}, {"group.id", o.group},
+                                 {"enable.auto.commit", "false"}, {"auto.offset.reset", "earliest"}},
                                 {}, errstr);
   if (!c) {
     std::fprintf(stderr, "core: %s\n", errstr.c_str());
@@ -107,7 +110,8 @@ int consume_with_core(const Opts& o) {
     parts.push_back(t);
   }
   double t0 = now_s();
-  c->assign(parts);
+  if (o.subscribe) c->subscribe({o.topic});
+  else c->assign(parts);
   long got = 0, bytes = 0, errors = 0;
   while (got < o.messages) {
     auto m = c->consume(1000);
@@ -161,6 +165,10 @@ int main(int argc, char** argv) {
       child_core = true;
       continue;
     }
+    if (a == "--subscribe") {
+      o.subscribe = true;
+      continue;
+    }
     if (i + 1 >= argc) break;
     std::string v = argv[++i];
     if (a == "--messages") o.messages = std::stol(v);
@@ -170,6 +178,7 @@ int main(int argc, char** argv) {
     else if (a == "--compression") o.compression = v;
     else if (a == "--broker") o.broker = v;
     else if (a == "--topic") o.topic = v;
+    else if (a == "--group") o.group = v;
     else if (a == "--clients") {
       o.clients.clear();
       std::stringstream ss(v);
@@ -190,8 +199,8 @@ int main(int argc, char** argv) {
   broker->start();
   const std::string bs = broker->bootstrap();
   const std::string topic = "cbench";
-  std::printf("consumer bench: %ld x %zu-byte messages over %d partition(s), compression=%s, in-process refbroker\n",
-              o.messages, o.size, o.partitions, o.compression.c_str());
+  std::printf("consumer bench: %ld x %zu-byte messages over %d partition(s), compression=%s, %s, in-process refbroker\n",
+              o.messages, o.size, o.partitions, o.compression.c_str(), o.subscribe ? "subscribe()" : "assign()");
   double t0 = now_s();
   if (!preload(o, bs, topic)) {
     std::fprintf(stderr, "preloading the topic failed\n");
@@ -219,7 +228,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "unknown client %s\n", client.c_str());
         return 2;
       }
-      Result res = run_child(it->second);
+      // A fresh group per run, so no run starts from another's committed offsets.
+      std::string mode = o.subscribe ? " --subscribe --group bench-" + client + "-" + std::to_string(r) : "";
+      Result res = run_child(it->second + mode);
       if (res.messages != o.messages)
         std::fprintf(stderr, "%s: consumed %ld of %ld messages\n", client.c_str(), res.messages, o.messages);
       std::printf("round %d %-10s %10.0f msgs/s %8.1f MB/s  peak RSS %7.1f MB\n", r, client.c_str(), res.msgs_per_s(),

@@ -1,12 +1,14 @@
 // One consumer run through librdkafka's C API, for client_consumer_bench: built against the real
 // librdkafka (client_consumer_bench_api_rdkafka) and against our facade
 // (client_consumer_bench_api_facade). Assigns partitions 0..P-1 of the topic from the beginning
-// (no group protocol, no commits) and consumes N messages.
+// (no group protocol, no commits), or with --subscribe joins group G and subscribes, and consumes
+// N messages.
 //
 //   client_consumer_bench_api --broker host:port --topic T --messages N [--partitions P]
+//                             [--subscribe --group G]
 //
 // Last stdout line: "<messages> <value bytes> <seconds> <peak RSS kB>"; seconds run from
-// assign() to the N-th message.
+// assign() (or subscribe()) to the N-th message.
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
@@ -30,15 +32,23 @@ long peak_rss_kb() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string broker, topic = "bench";
+  std::string broker, topic = "bench", group = "bench-api";
   long messages = 1000000;
   int partitions = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i], v = argv[i + 1];
+  bool subscribe = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--subscribe") {
+      subscribe = true;
+      continue;
+    }
+    if (i + 1 >= argc) break;
+    std::string v = argv[++i];
     if (a == "--broker") broker = v;
     else if (a == "--topic") topic = v;
     else if (a == "--messages") messages = std::stol(v);
     else if (a == "--partitions") partitions = std::stoi(v);
+    else if (a == "--group") group = v;
   }
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -47,8 +57,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "conf %s: %s\n", k, errstr);
   };
   set("bootstrap.servers", broker);
-  set("group.id", "bench-api");
+  set("group.id", group);
   set("enable.auto.commit", "false");
+  set("auto.offset.reset", "earliest");
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!rk) {
     std::fprintf(stderr, "rd_kafka_new: %s\n", errstr);
@@ -57,10 +68,15 @@ int main(int argc, char** argv) {
   }
   rd_kafka_poll_set_consumer(rk);
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; ++p)
-    rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  if (subscribe) {
+    rd_kafka_topic_partition_list_add(parts, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  } else {
+    for (int p = 0; p < partitions; ++p)
+      rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
   auto t0 = std::chrono::steady_clock::now();
-  rd_kafka_assign(rk, parts);
+  if (subscribe) rd_kafka_subscribe(rk, parts);
+  else rd_kafka_assign(rk, parts);
   rd_kafka_topic_partition_list_destroy(parts);
   long got = 0, bytes = 0, errors = 0;
   while (got < messages) {
