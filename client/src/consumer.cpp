@@ -556,6 +556,7 @@ ConsumerMessagePtr ConsumerCore::consume(int timeout_ms) {
   I.last_poll_us.store(mono_us(), std::memory_order_relaxed);
   int64_t deadline = timeout_ms < 0 ? INT64_MAX : mono_us() + int64_t{timeout_ms} * 1000;
   for (;;) {
+    bool have_events;
     {
       std::lock_guard lk(I.mu);
       if (I.max_poll_exceeded && I.events.empty()) {
@@ -569,8 +570,14 @@ ConsumerMessagePtr ConsumerCore::consume(int timeout_ms) {
           });
         }
       }
+      have_events = !I.events.empty() || I.engine->ev_other.load(std::memory_order_relaxed) > 0;
+      // Fast path: no callbacks to serve, a message ready (one lock per message).
+      if (!have_events) {
+        bool ev = false;
+        if (auto m = I.next_message(ev)) return m;
+      }
     }
-    I.serve_events(INT32_MAX);
+    if (have_events) I.serve_events(INT32_MAX);
     {
       std::unique_lock lk(I.mu);
       bool ev = false;
