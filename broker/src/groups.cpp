@@ -801,6 +801,22 @@ std::map<std::pair<std::string, int32_t>, CommittedOffset> GroupCoordinator::off
   return g->offsets;
 }
 
+void GroupCoordinator::forget_topic(const std::string& topic) {
+  std::lock_guard lock(mu_);
+  for (auto& [gid, g] : groups_) {
+    std::string records;
+    for (auto it = g.offsets.begin(); it != g.offsets.end();) {
+      if (it->first.first == topic) {
+        records += "D " + tok(std::string_view(topic)) + " " + std::to_string(it->first.second) + " x\n";
+        it = g.offsets.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (!records.empty()) append_locked(gid, records);
+  }
+}
+
 proto::DescribeGroupsResponse::DescribedGroup GroupCoordinator::describe(const std::string& group) {
   std::lock_guard lock(mu_);
   proto::DescribeGroupsResponse::DescribedGroup d;

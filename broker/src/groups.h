@@ -120,6 +120,9 @@ class GroupCoordinator {
   // Whether a transaction has uncommitted offsets for this partition (OffsetFetch require_stable).
   bool has_pending_txn_offset(const std::string& group, const std::string& topic, int32_t partition);
 
+  // A deleted topic's committed offsets go with it (Kafka's handleDeletedPartitions).
+  void forget_topic(const std::string& topic);
+
   kafka::proto::DescribeGroupsResponse::DescribedGroup describe(const std::string& group);
   std::vector<kafka::proto::ListGroupsResponse::ListedGroup> list();
   kafka::Error remove(const std::string& group);

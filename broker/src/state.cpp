@@ -158,7 +158,10 @@ BrokerState::TopicResult BrokerState::create_topic(const std::string& name, int3
 
 BrokerState::TopicResult BrokerState::delete_topic(const std::string& name) {
   auto s = logs_->delete_topic(name);
-  if (s.ok()) producers_->forget_topic(name);
+  if (s.ok()) {
+    producers_->forget_topic(name);
+    groups_->forget_topic(name);
+  }
   return {s.error, s.message};
 }
 

@@ -436,6 +436,19 @@ TEST_F(GroupsCoordinatorTest, TornGroupFileTailIsIgnored) {
   EXPECT_EQ(fetch_offset(*c3, "g10").first, 6);
 }
 
+TEST_F(GroupsCoordinatorTest, DeletedTopicTakesItsOffsetsAlong) {
+  auto c = client();
+  ASSERT_EQ(commit(*c, "g12", -1, "", 5), 0);
+  proto::DeleteTopicsRequest del;
+  del.topic_names = {"t"};
+  ASSERT_EQ(c->call(del, 4).responses.at(0).error_code, 0);
+  create_topic("t", 2);
+  EXPECT_EQ(fetch_offset(*c, "g12").first, -1);
+  restart_broker();
+  auto c2 = client();
+  EXPECT_EQ(fetch_offset(*c2, "g12").first, -1);
+}
+
 class GroupsRetentionTest : public GroupsCoordinatorTest {
  protected:
   std::map<std::string, std::string> extra_config() override {
