@@ -8,7 +8,9 @@ can agree on it) and auto-commits every 500 ms. The checks:
   are consumed exactly once across the group, each by the member the assignment names;
 - a member leaving (it commits and sends LeaveGroup on close): its partitions are taken over and
   newer messages are again consumed exactly once;
-- commits: after everyone closed, OffsetFetch (raw, kafka_wire) gives the end of every partition.
+- commits: after everyone closed, OffsetFetch (raw, kafka_wire) gives the end of every partition;
+- static membership (confluent, group.instance.id): a restarted instance gets its partitions back
+  without a rebalance of the other member.
 """
 
 import os
@@ -100,14 +102,23 @@ class ThreadMember(Member):
 
 class ConfluentMember(ThreadMember):
     kind = "confluent"
+    instance_id = None  # group.instance.id for a static member
+    assigns = 0         # on_assign callbacks seen (rebalances this member took part in)
 
     def run(self):
-        c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": self.group, "client.id": self.name,
-                      "partition.assignment.strategy": "range", "auto.offset.reset": "earliest",
-                      "enable.auto.commit": True, "auto.commit.interval.ms": 500,
-                      "session.timeout.ms": SESSION_MS, "heartbeat.interval.ms": 500})
+        conf = {"bootstrap.servers": self.bootstrap, "group.id": self.group, "client.id": self.name,
+                "partition.assignment.strategy": "range", "auto.offset.reset": "earliest",
+                "enable.auto.commit": True, "auto.commit.interval.ms": 500,
+                "session.timeout.ms": SESSION_MS, "heartbeat.interval.ms": 500}
+        if self.instance_id:
+            conf["group.instance.id"] = self.instance_id
+        c = Consumer(conf)
+
+        def on_assign(consumer, partitions):
+            self.assigns += 1
+
         try:
-            c.subscribe([self.topic])
+            c.subscribe([self.topic], on_assign=on_assign)
             while not self.stopping.is_set():
                 m = c.poll(0.1)
                 if m is not None and not m.error():
@@ -341,6 +352,42 @@ class GroupPeers(BrokerTestCase):
 
     def test_mixed_group(self):
         self.run_group(MIXED_GROUP, "mixed-group")
+
+    def test_static_member_restart_without_rebalance(self):
+        """librdkafka static members (group.instance.id): a restarted instance takes its place
+        back without a rebalance (KIP-345); the other member is not disturbed."""
+        group, topic = "static-group", "peers-static"
+        self.create_topic(topic)
+
+        def static(instance):
+            self.counter += 1
+            m = ConfluentMember(self.broker.bootstrap, group, topic, "static-%d" % self.counter)
+            m.instance_id = instance
+            m.start()
+            self.members.append(m)
+            return m
+
+        a, b = static("instance-a"), static("instance-b")
+        before = self.wait_stable(group, [a, b], topic)
+        self.produce(topic, 60, "warmup")
+        self.wait_consumed([a, b], self.values_of("warmup", 60), {})
+        assigns_a = a.assigns
+        b.stop()  # a static member does not leave the group when it closes
+        _, state, _, _, described = self.describe(group)
+        self.assertEqual((state, len(described)), ("Stable", 2))
+        b2 = static("instance-b")
+        after = self.wait_stable(group, [a, b2], topic)
+        self.assertEqual(after[b2.name], before[b.name])  # the same partitions came back
+        self.assertEqual(after[a.name], before[a.name])
+        self.assertEqual(a.assigns, assigns_a, "the running member was rebalanced")
+        since = self.marks([a, b2])
+        self.wait_consumed([a, b2], self.produce(topic, 60, "after"), since)
+        for m in (a, b2):
+            m.stop()
+
+    @staticmethod
+    def values_of(tag, n):
+        return [b"%s-%d" % (tag.encode(), i) for i in range(n)]
 
 
 if __name__ == "__main__":
