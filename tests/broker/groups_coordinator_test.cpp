@@ -319,6 +319,38 @@ TEST_F(GroupsCoordinatorTest, StaticMemberRejoinReplacesAndFencesTheOldId) {
   EXPECT_EQ(heartbeat(*c2, "g5", 1, j2.member_id, "instance-1"), code(Error::UNKNOWN_MEMBER_ID));
 }
 
+TEST_F(GroupsCoordinatorTest, StaticMemberRejoiningWithOtherProtocolsRebalances) {
+  auto c = client();
+  auto j = c->call(join_request("g13", "", "instance-x"), kJoinV);
+  ASSERT_EQ(j.error_code, 0);
+  ASSERT_EQ(sync(*c, "g13", j.generation_id, j.member_id, {{j.member_id, "a"}}, "instance-x").error_code, 0);
+  // The restarted instance prefers "roundrobin" now: the group's protocol changes, so it rebalances.
+  // (Offering only "roundrobin" would be INCONSISTENT_GROUP_PROTOCOL: the old instance's "range" counts.)
+  auto only_new = join_request("g13", "", "instance-x");
+  only_new.protocols = {{"roundrobin", subscription("t")}};
+  EXPECT_EQ(c->call(only_new, kJoinV).error_code, code(Error::INCONSISTENT_GROUP_PROTOCOL));
+  auto r = join_request("g13", "", "instance-x");
+  r.protocols = {{"roundrobin", subscription("t")}, {"range", subscription("t")}};
+  auto j2 = c->call(r, kJoinV);
+  ASSERT_EQ(j2.error_code, 0);
+  EXPECT_EQ(j2.generation_id, j.generation_id + 1);
+  EXPECT_EQ(j2.protocol_name, std::optional<std::string>("roundrobin"));
+  EXPECT_EQ(j2.leader, j2.member_id);
+}
+
+TEST_F(GroupsCoordinatorTest, LeaveGroupBeforeVersion3) {
+  auto c = client();
+  auto j = join_dynamic(*c, "g14");
+  ASSERT_EQ(j.error_code, 0);
+  proto::LeaveGroupRequest r;
+  r.group_id = "g14";
+  r.member_id = "stranger";
+  EXPECT_EQ(c->call(r, 1).error_code, code(Error::UNKNOWN_MEMBER_ID));
+  r.member_id = j.member_id;
+  EXPECT_EQ(c->call(r, 1).error_code, 0);
+  EXPECT_TRUE(wait_state(*c, "g14", "Empty"));
+}
+
 TEST_F(GroupsCoordinatorTest, StaticMemberThatDoesNotRejoinKeepsItsPlace) {
   auto s = client(), d = client();
   auto js = s->call(join_request("g6", "", "static-1", 10000, 800), kJoinV);
