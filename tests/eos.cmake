@@ -41,3 +41,8 @@ if(TARGET eos_sink AND TARGET refbroker)
                    --scenarios crash_before_commit,crash_after_commit,zombie,mariadb_restart)
   set_tests_properties(eos_sink_crash_connector PROPERTIES LABELS crash TIMEOUT 600)
 endif()
+
+# Benchmarks (not ctest tests): tests/bench/eos_db_bench.cpp (naive / multi-row / LOAD DATA /
+# framework into one database) and tests/bench/eos_sink_bench.py (end to end from refbroker).
+add_executable(eos_db_bench bench/eos_db_bench.cpp)
+target_link_libraries(eos_db_bench PRIVATE eos::eos)

@@ -182,6 +182,14 @@ void SqlRenderer::append(std::string& out, std::string_view text) const {
 }
 
 void SqlRenderer::append(std::string& out, BlobView blob) const {
+  if (dialect == Dialect::mysql) {
+    // A binary string literal: half the size of hex on the wire and in the server's parser. The
+    // statement is sent with its length, so any byte may appear once quotes (and, where the server
+    // treats them as escapes, backslashes and NUL) are escaped.
+    out += "_binary";
+    append(out, blob.bytes);
+    return;
+  }
   static constexpr char digits[] = "0123456789ABCDEF";
   if (blob.bytes.empty()) {
     // X'' is an empty binary string in MySQL and an empty blob in SQLite.

@@ -37,8 +37,11 @@ TEST(SqlRender, NumbersNullsAndBlobs) {
   EXPECT_EQ(literal(r, SqlValue{}), "NULL");
   EXPECT_EQ(literal(r, 2.5), "2.5");
   EXPECT_EQ(literal(r, 3.0), "3.0");
-  EXPECT_EQ(literal(r, eos::Blob{std::string("\x00\xff\x10", 3)}), "X'00FF10'");
-  EXPECT_EQ(literal(r, eos::Blob{}), "X''");
+  EXPECT_EQ(literal(r, eos::Blob{std::string("\x00\xff'", 3)}), std::string("_binary'\\0\xff'''"));
+  EXPECT_EQ(literal(r, eos::Blob{}), "_binary''");
+  SqlRenderer sqlite{Dialect::sqlite, false};
+  EXPECT_EQ(literal(sqlite, eos::Blob{std::string("\x00\xff\x10", 3)}), "X'00FF10'");
+  EXPECT_EQ(literal(sqlite, eos::Blob{}), "X''");
   EXPECT_THROW(literal(r, std::nan("")), std::invalid_argument);
   std::string out;
   r.append(out, std::optional<int>{});
