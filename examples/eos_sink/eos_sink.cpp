@@ -181,10 +181,20 @@ int main(int argc, char** argv) {
   if (o.sink.brokers.empty() || o.sink.topics.empty()) usage("--brokers and --topic are required");
 
   try {
-    std::unique_ptr<eos::SqlSession> session =
-        o.connector ? eos::open_connector_session(o.sink.database_url, o.sink.session)
-                    : eos::open_session(o.sink.database_url, o.sink.session);
-    session->execute_sql(create_table_sql(session->dialect(), o.table));
+    // The database may still be starting (or down): keep trying for a minute.
+    std::unique_ptr<eos::SqlSession> session;
+    for (int attempt = 0;; ++attempt) {
+      try {
+        session = o.connector ? eos::open_connector_session(o.sink.database_url, o.sink.session)
+                              : eos::open_session(o.sink.database_url, o.sink.session);
+        session->execute_sql(create_table_sql(session->dialect(), o.table));
+        break;
+      } catch (const eos::SqlError& e) {
+        if (e.kind() != eos::SqlErrorKind::connection_lost || attempt >= 120) throw;
+        if (attempt == 0) std::cerr << "eos_sink: waiting for the database: " << e.what() << std::endl;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+    }
     if (const char* crash = std::getenv("EOS_SINK_CRASH")) {
       std::string spec = crash;
       auto colon = spec.find(':');

@@ -31,7 +31,7 @@ from mariadb_server import MariaDBServer  # noqa: E402
 PARTITIONS = 4
 SCENARIOS_COMMON = ["clean", "crash_before_commit", "crash_after_commit", "crash_mid_batch", "kill9_random",
                     "rebalance_three_instances", "zombie", "poison"]
-SCENARIOS_MARIADB = ["mariadb_restart", "lock_conflict"]
+SCENARIOS_MARIADB = ["mariadb_restart", "mariadb_outage", "mariadb_down_at_assignment", "lock_conflict"]
 
 
 class TrialFailed(AssertionError):
@@ -289,6 +289,39 @@ def scenario_mariadb_restart(t):
         t.note = "restart happened between batches"
 
 
+def scenario_mariadb_outage(t):
+    """Down longer than the executor's reconnect window: the sink pauses, keeps its batch, polls."""
+    p = t.start_sink("patient", delay_ms=5)
+    t.wait_applied(t.total // 3, watch=[p])
+    t.mariadb.stop()
+    time.sleep(random.uniform(4, 7))
+    t.mariadb.start()
+    t.wait_applied(t.total, watch=[p])
+    t.stop_all()
+    if "pausing consumption" not in t.log_text(p):
+        raise TrialFailed("the sink did not pause while the database was down:\n" + t.log_text(p)[-2000:])
+
+
+def scenario_mariadb_down_at_assignment(t):
+    """A rebalance while the database is down: the revoked batch cannot finish (dropped, not
+    committed), the new assignment cannot be claimed (held paused); all resume when it is back."""
+    a = t.start_sink("a", delay_ms=20, batch_records=200)
+    b = t.start_sink("b", delay_ms=20, batch_records=200)
+    t.wait_applied(t.total // 4, watch=[a, b])
+    t.mariadb.stop()
+    b.send_signal(signal.SIGTERM)  # b leaves: a is assigned b's partitions while the database is down
+    b.wait(60)
+    deadline = time.monotonic() + 30
+    while "database unavailable at assignment" not in t.log_text(a) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(random.uniform(0, 2))
+    t.mariadb.start()
+    t.wait_applied(t.total, watch=[a])
+    t.stop_all()
+    if "database unavailable at assignment" not in t.log_text(a):
+        t.note = "(the rebalance came after the restart)"
+
+
 def scenario_lock_conflict(t):
     p = t.start_sink("contended", extra=["--lock-wait-timeout", "1"], delay_ms=5)
     t.wait_applied(t.total // 4, watch=[p])
@@ -312,6 +345,8 @@ SCENARIOS = {
     "zombie": scenario_zombie,
     "poison": scenario_poison,
     "mariadb_restart": scenario_mariadb_restart,
+    "mariadb_outage": scenario_mariadb_outage,
+    "mariadb_down_at_assignment": scenario_mariadb_down_at_assignment,
     "lock_conflict": scenario_lock_conflict,
 }
 
