@@ -987,3 +987,38 @@ TEST_F(ConsumerTest, ReadCommittedSkipsAbortedTransactions) {
   EXPECT_EQ(read("read_committed", 2), (std::vector<std::string>{"c0", "c1"}));
   EXPECT_EQ(read("read_uncommitted", 6), (std::vector<std::string>{"a0", "a1", "a2", "c0", "c1", "a3"}));
 }
+
+TEST_F(ConsumerTest, ConsumeBatchAndIncrementalManualAssignment) {
+  const std::string topic = "batch";
+  client_test::create_topic(bootstrap(), topic, 2);
+  produce(bootstrap(), topic, 0, 100);
+  produce(bootstrap(), topic, 1, 100, 1000);
+  auto c = make(base());
+  ASSERT_EQ(c->incremental_assign(tpl(topic, {0}, kOffsetBeginning)), 0);
+  EXPECT_EQ(c->incremental_assign(tpl(topic, {0}, kOffsetBeginning)), err(LocalErr::CONFLICT));
+  std::vector<ConsumerMessagePtr> out;
+  int64_t deadline = now_ms() + 10000;
+  while (out.size() < 100 && now_ms() < deadline) {
+    size_t before = out.size();
+    size_t n = c->consume_batch(200, 64, out);
+    EXPECT_EQ(n, out.size() - before);
+    EXPECT_LE(n, 64u);
+  }
+  ASSERT_EQ(out.size(), 100u);
+  for (size_t i = 0; i < out.size(); ++i) expect_known(*out[i], topic, 0, static_cast<int64_t>(i), static_cast<int>(i));
+  ASSERT_EQ(c->incremental_assign(tpl(topic, {1}, 95)), 0);
+  EXPECT_EQ(c->assignment().size(), 2u);
+  auto more = consume_n(*c, 5);
+  ASSERT_EQ(more.size(), 5u);
+  for (int i = 0; i < 5; ++i) expect_known(*more[i], topic, 1, 95 + i, 1095 + i);
+  ASSERT_EQ(c->incremental_unassign(tpl(topic, {0})), 0);
+  auto left = c->assignment();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].partition, 1);
+  ASSERT_EQ(c->assign({}), 0);
+  EXPECT_TRUE(c->assignment().empty());
+  EXPECT_EQ(c->consume_batch(100, 10, out), 0u);
+  ConsumerStats st = c->stats();
+  EXPECT_EQ(st.msgs_consumed, 105);
+  EXPECT_GT(st.fetch_requests, 0);
+}
