@@ -1022,3 +1022,18 @@ TEST_F(ConsumerTest, ConsumeBatchAndIncrementalManualAssignment) {
   EXPECT_EQ(st.msgs_consumed, 105);
   EXPECT_GT(st.fetch_requests, 0);
 }
+
+TEST(ConsumerNoBroker, CloseWithoutAReachableBrokerIsQuick) {
+  std::string errstr;
+  auto c = ConsumerCore::create({{"bootstrap.servers", "127.0.0.1:1"}, {"group.id", "g"}}, {}, errstr);
+  ASSERT_TRUE(c) << errstr;
+  ASSERT_EQ(c->subscribe({"t"}), 0);
+  TopicPartitionList l = tpl("t", {0}, 5);
+  EXPECT_EQ(c->committed(l, 300), err(LocalErr::TIMED_OUT));
+  auto m = c->consume(300);  // transport errors come back as error messages (no error callback)
+  if (m) EXPECT_NE(m->error(), 0);
+  int64_t t0 = now_ms();
+  EXPECT_EQ(c->close(), 0);
+  EXPECT_LT(now_ms() - t0, 2000);
+  EXPECT_FALSE(c->consume(0));
+}
