@@ -68,7 +68,8 @@ def main():
     elif backend == "mariadb":
         server = ExternalMysql(args.database)
         server.sql("SELECT 1")
-    trial_args = argparse.Namespace(backend=backend, eos_sink=args.eos_sink, connector=False)
+    trial_args = argparse.Namespace(backend=backend, eos_sink=args.eos_sink, connector=False, scope="per_poll",
+                                    assignor="range")
     t = sink_crash_test.Trial(trial_args, broker, server, "demo", 0)
     if isinstance(server, ExternalMysql):
         t.db.url = "%s/%s" % (server.base_url, t.db.name)

@@ -92,6 +92,9 @@ class Trial:
         self.processes = []
         self.poison = set()
         self.per_partition = [0] * PARTITIONS
+        # Varied per trial: one transaction per poll-batch or per partition, eager or cooperative.
+        self.scope = args.scope or random.choice(["per_poll", "per_partition"])
+        self.assignor = args.assignor or random.choice(["range", "cooperative-sticky"])
 
     # -- data -------------------------------------------------------------------------------------
     def produce(self, n, poison_index=None):
@@ -119,7 +122,8 @@ class Trial:
         log = open(os.path.join(self.workdir, name + ".log"), "ab")
         args = [self.args.eos_sink, "--brokers", self.broker.bootstrap, "--topic", self.topic, "--group", self.group,
                 "--database", self.db.url, "--instance-id", name, "--batch-records", str(batch_records),
-                "--batch-ms", "50", "--handler-delay-ms", str(delay_ms),
+                "--batch-ms", "50", "--handler-delay-ms", str(delay_ms), "--scope", self.scope,
+                "-X", "partition.assignment.strategy=" + self.assignor,
                 "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"] + list(extra)
         if self.args.connector and self.args.backend == "mariadb":
             args.append("--connector")
@@ -361,6 +365,9 @@ def main():
     parser.add_argument("--trials", type=int, default=1)
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--scope", choices=["per_poll", "per_partition"], help="default: random per trial")
+    parser.add_argument("--assignor", choices=["range", "roundrobin", "cooperative-sticky"],
+                        help="default: random per trial")
     args = parser.parse_args()
     random.seed(args.seed)
     names = [s for s in args.scenarios.split(",") if s] or (
@@ -384,10 +391,12 @@ def main():
                     SCENARIOS[name](t)
                     line = t.check()
                     passed += 1
-                    print("PASS %-28s %5.1fs  %s %s" % (name, time.monotonic() - started, line, t.note), flush=True)
+                    print("PASS %-28s %5.1fs  %s [%s, %s] %s" % (name, time.monotonic() - started, line, t.scope,
+                                                                t.assignor, t.note), flush=True)
                 except Exception as e:  # noqa: BLE001 - report and go on with the next trial
                     failed += 1
-                    print("FAIL %-28s %5.1fs  %s" % (name, time.monotonic() - started, e), flush=True)
+                    print("FAIL %-28s %5.1fs  %s [%s, %s]" % (name, time.monotonic() - started, e, t.scope, t.assignor),
+                          flush=True)
                     for p in t.processes:
                         print("---- %s (exit %s) ----\n%s" % (p.name, p.returncode, t.log_text(p)[-1500:]))
                 finally:

@@ -118,7 +118,7 @@ class MariaDBServer:
                 "--pid-file=" + os.path.join(self.dir, "mariadbd.pid"),
                 "--log-error=" + os.path.join(self.dir, "error.log"),
                 "--skip-name-resolve", "--innodb-buffer-pool-size=256M",
-                "--innodb-log-file-size=256M", "--max-allowed-packet=64M",
+                "--innodb-log-file-size=64M", "--max-allowed-packet=64M",
                 "--max-connections=200"] + self.extra_args
         if os.geteuid() == 0:
             args.append("--user=root")
