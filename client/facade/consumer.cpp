@@ -1,6 +1,7 @@
 // The C consumer: rd_kafka_t of type RD_KAFKA_CONSUMER on kafka::client::ConsumerCore —
 // subscribe/assign, consumer_poll, consumed messages, commits, positions, rebalance and
 // offset-commit callbacks, group metadata.
+#include <chrono>
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
@@ -605,3 +606,139 @@ int consumer_poll_callbacks(rd_kafka_t* rk, int timeout_ms) {
   return rk->consumer->poll(timeout_ms);
 }
 }  // namespace kafkaplus::facade
+
+// ---- the legacy simple consumer: per-partition consuming on the same engine ----
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int remaining_ms(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return left > 0 ? static_cast<int>(left) : 0;
+}
+
+Clock::time_point deadline_after(int timeout_ms) {
+  // Negative: wait "forever" (a day at a time is plenty for a loop that re-checks).
+  return Clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 24 * 3600 * 1000 : timeout_ms);
+}
+
+// The next message of rkt/partition within the deadline: from the stash, else from the engine,
+// stashing the other partitions' messages. Errors not tied to a partition come back at once.
+rd_kafka_message_t* legacy_next(rd_kafka_topic_t* rkt, int32_t partition, Clock::time_point deadline) {
+  rd_kafka_t* rk = rkt->rk;
+  auto key = std::make_pair(rkt->name, partition);
+  for (;;) {
+    {
+      std::lock_guard lk(rk->legacy_mu);
+      auto it = rk->legacy_stash.find(key);
+      if (it != rk->legacy_stash.end() && !it->second.empty()) {
+        rd_kafka_message_t* m = it->second.front();
+        it->second.pop_front();
+        return m;
+      }
+    }
+    kc::ConsumerMessagePtr core = rk->consumer->consume(remaining_ms(deadline));
+    if (!core) {
+      if (Clock::now() >= deadline || rk->consumer->closed()) return nullptr;
+      continue;
+    }
+    rd_kafka_message_t* m = wrap(rk, std::move(core));
+    if (!m->rkt || (m->rkt == rkt && m->partition == partition)) return m;
+    std::lock_guard lk(rk->legacy_mu);
+    rk->legacy_stash[{m->rkt->name, m->partition}].push_back(m);
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+int rd_kafka_consume_start(rd_kafka_topic_t* rkt, int32_t partition, int64_t offset) {
+  kc::ConsumerCore* c = rkt ? consumer_of(rkt->rk) : nullptr;
+  if (!c || partition < 0) {
+    set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+    return -1;
+  }
+  kc::TopicPartitionList list(1);
+  list[0].topic = rkt->name;
+  list[0].partition = partition;
+  list[0].offset = offset;
+  int err = c->incremental_assign(list);
+  set_last_error(static_cast<rd_kafka_resp_err_t>(err));
+  return err ? -1 : 0;
+}
+
+int rd_kafka_consume_stop(rd_kafka_topic_t* rkt, int32_t partition) {
+  kc::ConsumerCore* c = rkt ? consumer_of(rkt->rk) : nullptr;
+  if (!c) {
+    set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+    return -1;
+  }
+  kc::TopicPartitionList list(1);
+  list[0].topic = rkt->name;
+  list[0].partition = partition;
+  int err = c->incremental_unassign(list);
+  std::deque<rd_kafka_message_t*> dropped;
+  {
+    std::lock_guard lk(rkt->rk->legacy_mu);
+    auto it = rkt->rk->legacy_stash.find({rkt->name, partition});
+    if (it != rkt->rk->legacy_stash.end()) {
+      dropped.swap(it->second);
+      rkt->rk->legacy_stash.erase(it);
+    }
+  }
+  for (rd_kafka_message_t* m : dropped) rd_kafka_message_destroy(m);
+  set_last_error(static_cast<rd_kafka_resp_err_t>(err));
+  return err ? -1 : 0;
+}
+
+rd_kafka_message_t* rd_kafka_consume(rd_kafka_topic_t* rkt, int32_t partition, int timeout_ms) {
+  if (!rkt || !consumer_of(rkt->rk)) {
+    set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+    return nullptr;
+  }
+  rd_kafka_message_t* m = legacy_next(rkt, partition, deadline_after(timeout_ms));
+  set_last_error(m ? RD_KAFKA_RESP_ERR_NO_ERROR : RD_KAFKA_RESP_ERR__TIMED_OUT);
+  return m;
+}
+
+ssize_t rd_kafka_consume_batch(rd_kafka_topic_t* rkt, int32_t partition, int timeout_ms,
+                               rd_kafka_message_t** rkmessages, size_t rkmessages_size) {
+  if (!rkt || !consumer_of(rkt->rk)) {
+    set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+    return -1;
+  }
+  auto deadline = deadline_after(timeout_ms);
+  size_t n = 0;
+  while (n < rkmessages_size) {
+    rd_kafka_message_t* m = legacy_next(rkt, partition, deadline);
+    if (!m) break;
+    rkmessages[n++] = m;
+  }
+  set_last_error(RD_KAFKA_RESP_ERR_NO_ERROR);
+  return static_cast<ssize_t>(n);
+}
+
+int rd_kafka_consume_callback(rd_kafka_topic_t* rkt, int32_t partition, int timeout_ms,
+                              void (*consume_cb)(rd_kafka_message_t* rkmessage, void* commit_opaque),
+                              void* commit_opaque) {
+  if (!rkt || !consumer_of(rkt->rk) || !consume_cb) {
+    set_last_error(RD_KAFKA_RESP_ERR__INVALID_ARG);
+    return -1;
+  }
+  // Waits up to timeout_ms for the first message, then serves what is there without waiting
+  // (the library frees each message after the callback).
+  auto deadline = deadline_after(timeout_ms);
+  int served = 0;
+  while (rd_kafka_message_t* m = legacy_next(rkt, partition, deadline)) {
+    consume_cb(m, commit_opaque);
+    rd_kafka_message_destroy(m);
+    served++;
+    deadline = Clock::now();
+  }
+  set_last_error(RD_KAFKA_RESP_ERR_NO_ERROR);
+  return served;
+}
+
+}  // extern "C"

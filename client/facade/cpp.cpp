@@ -905,6 +905,48 @@ class KafkaConsumerImpl : public HandleImpl<KafkaConsumer> {
   }
 };
 
+// ---- legacy simple consumer ------------------------------------------------------------------
+
+class LegacyConsumerImpl : public HandleImpl<Consumer> {
+ public:
+  ErrorCode start(Topic* topic, int32_t partition, int64_t offset) override {
+    if (!topic) return ERR__INVALID_ARG;
+    if (rd_kafka_consume_start(topic->c_ptr(), partition, offset) == -1)
+      return static_cast<ErrorCode>(rd_kafka_last_error());
+    return ERR_NO_ERROR;
+  }
+  ErrorCode stop(Topic* topic, int32_t partition) override {
+    if (!topic) return ERR__INVALID_ARG;
+    if (rd_kafka_consume_stop(topic->c_ptr(), partition) == -1) return static_cast<ErrorCode>(rd_kafka_last_error());
+    return ERR_NO_ERROR;
+  }
+  ErrorCode seek(Topic* topic, int32_t partition, int64_t offset, int timeout_ms) override {
+    if (!topic) return ERR__INVALID_ARG;
+    return static_cast<ErrorCode>(rd_kafka_seek(topic->c_ptr(), partition, offset, timeout_ms));
+  }
+  Message* consume(Topic* topic, int32_t partition, int timeout_ms) override {
+    rd_kafka_message_t* m = topic ? rd_kafka_consume(topic->c_ptr(), partition, timeout_ms) : nullptr;
+    if (!m) return new MessageImpl(topic ? static_cast<ErrorCode>(rd_kafka_last_error()) : ERR__INVALID_ARG);
+    return new MessageImpl(m, true);
+  }
+  int consume_callback(Topic* topic, int32_t partition, int timeout_ms, ConsumeCb* consume_cb,
+                       void* opaque) override {
+    if (!topic || !consume_cb) return -1;
+    struct Ctx {
+      ConsumeCb* cb;
+      void* opaque;
+    } ctx{consume_cb, opaque};
+    return rd_kafka_consume_callback(
+        topic->c_ptr(), partition, timeout_ms,
+        [](rd_kafka_message_t* m, void* p) {
+          auto* c = static_cast<Ctx*>(p);
+          MessageImpl msg(m);  // freed by the library after the callback
+          c->cb->consume_cb(msg, c->opaque);
+        },
+        &ctx);
+  }
+};
+
 }  // namespace
 
 // ---- free functions ----------------------------------------------------------------------------
@@ -1002,6 +1044,23 @@ Producer* Producer::create(const Conf* conf, std::string& errstr) {
 }
 
 ConsumerGroupMetadata::~ConsumerGroupMetadata() {}
+
+Consumer::~Consumer() {}
+Consumer* Consumer::create(const Conf* conf, std::string& errstr) {
+  auto c = std::make_unique<LegacyConsumerImpl>();
+  rd_kafka_conf_t* rk_conf = c_conf_for(conf, c->cbs_, errstr);
+  if (!rk_conf) return nullptr;
+  char buf[512] = "";
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, rk_conf, buf, sizeof buf);
+  if (!rk) {
+    errstr = buf;
+    rd_kafka_conf_destroy(rk_conf);
+    return nullptr;
+  }
+  c->rk_ = rk;
+  return c.release();
+}
+int64_t Consumer::OffsetTail(int64_t offset) { return RD_KAFKA_OFFSET_TAIL(offset); }
 
 KafkaConsumer::~KafkaConsumer() {}
 KafkaConsumer* KafkaConsumer::create(const Conf* conf, std::string& errstr) {

@@ -60,6 +60,7 @@ void set_last_error(rd_kafka_resp_err_t err) {
     case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
     case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC: errno = ESRCH; break;
     case RD_KAFKA_RESP_ERR__FATAL: errno = ECANCELED; break;
+    case RD_KAFKA_RESP_ERR__TIMED_OUT: errno = ETIMEDOUT; break;
     default: errno = EINVAL; break;
   }
 }

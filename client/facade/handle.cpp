@@ -221,6 +221,8 @@ using namespace kafkaplus::facade;
 rd_kafka_s::rd_kafka_s(const rd_kafka_conf_s& c) : conf(c) {}
 
 rd_kafka_s::~rd_kafka_s() {
+  for (auto& [partition, messages] : legacy_stash)
+    for (rd_kafka_message_t* m : messages) rd_kafka_message_destroy(m);
   // Stop the engine (and its threads, which may call partitioners) before the topics go.
   consumer.reset();
   core.reset();

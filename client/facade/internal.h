@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -187,6 +188,10 @@ struct rd_kafka_s {
   std::atomic<bool> poll_set_consumer{false};
   // Set once the application no longer gets callbacks (destroy without consumer close).
   std::atomic<bool> destroying{false};
+  // Legacy simple consumer (rd_kafka_consume(rkt, partition)): consumed messages of partitions
+  // other than the one asked for wait here for their turn.
+  std::mutex legacy_mu;
+  std::map<std::pair<std::string, int32_t>, std::deque<rd_kafka_message_t*>> legacy_stash;
   std::string name;
   std::atomic<int> log_level{6};
   bool dr_only_error = false;

@@ -41,6 +41,15 @@ int main() {
   Error *(KafkaConsumer::*incremental_unassign)(const Parts &) = &KafkaConsumer::incremental_unassign;
   bool (KafkaConsumer::*closed)() = &KafkaConsumer::closed;
 
+  // The legacy Consumer
+  Consumer *(*legacy_create)(const Conf *, std::string &) = &Consumer::create;
+  ErrorCode (Consumer::*legacy_start)(Topic *, int32_t, int64_t) = &Consumer::start;
+  ErrorCode (Consumer::*legacy_stop)(Topic *, int32_t) = &Consumer::stop;
+  ErrorCode (Consumer::*legacy_seek)(Topic *, int32_t, int64_t, int) = &Consumer::seek;
+  Message *(Consumer::*legacy_consume)(Topic *, int32_t, int) = &Consumer::consume;
+  int (Consumer::*legacy_consume_cb)(Topic *, int32_t, int, ConsumeCb *, void *) = &Consumer::consume_callback;
+  int64_t (*offset_tail)(int64_t) = &Consumer::OffsetTail;
+
   // Handle members a consumer uses
   ErrorCode (Handle::*pause)(Parts &) = &Handle::pause;
   ErrorCode (Handle::*resume)(Parts &) = &Handle::resume;
@@ -88,7 +97,8 @@ int main() {
                        &memberid, &tp_create, &tp_create_offset, &tp_destroy, &tp_topic, &tp_partition,
                        &tp_offset, &tp_set_offset, &tp_err, &rebalance, &offset_commit, &consume_cb,
                        &set_rebalance, &set_commit, &set_consume, &get_rebalance, &get_commit, &key,
-                       &timestamp, &headers, &headers_err};
+                       &timestamp, &headers, &headers_err, &legacy_create, &legacy_start, &legacy_stop,
+                       &legacy_seek, &legacy_consume, &legacy_consume_cb, &offset_tail};
   std::printf("%zu consumer signatures match\n", sizeof all / sizeof all[0]);
   return 0;
 }

@@ -534,6 +534,91 @@ TEST(FacadeConsumer, StatisticsEventsAndMissingTopicErrors) {
   c->close();
 }
 
+// ---- the legacy simple consumer ----
+
+class OffsetsCb : public RdKafka::ConsumeCb {
+ public:
+  void consume_cb(RdKafka::Message& m, void* opaque) override {
+    EXPECT_EQ(opaque, this);
+    if (m.err() == RdKafka::ERR_NO_ERROR) offsets.push_back(m.offset());
+  }
+  std::vector<int64_t> offsets;
+};
+
+TEST(FacadeConsumer, LegacyCppConsumerPerPartition) {
+  BrokerEnv env;
+  produce(env.bootstrap(), "legacy", 0, 3);
+  produce(env.bootstrap(), "legacy", 1, 4, "w");
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  ASSERT_EQ(conf->set("bootstrap.servers", env.bootstrap(), err), RdKafka::Conf::CONF_OK);
+  std::unique_ptr<RdKafka::Consumer> c(RdKafka::Consumer::create(conf.get(), err));
+  ASSERT_TRUE(c) << err;
+  std::unique_ptr<RdKafka::Topic> topic(RdKafka::Topic::create(c.get(), "legacy", nullptr, err));
+  ASSERT_TRUE(topic) << err;
+  EXPECT_EQ(RdKafka::Consumer::OffsetTail(2), -2002);
+  ASSERT_EQ(c->start(topic.get(), 1, RdKafka::Consumer::OffsetTail(2)), RdKafka::ERR_NO_ERROR);
+  ASSERT_EQ(c->start(topic.get(), 0, RdKafka::Topic::OFFSET_BEGINNING), RdKafka::ERR_NO_ERROR);
+
+  auto next = [&](int32_t partition) -> std::pair<int64_t, std::string> {
+    auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (Clock::now() < deadline) {
+      std::unique_ptr<RdKafka::Message> m(c->consume(topic.get(), partition, 500));
+      if (m->err() == RdKafka::ERR__TIMED_OUT) continue;
+      EXPECT_EQ(m->err(), RdKafka::ERR_NO_ERROR) << m->errstr();
+      EXPECT_EQ(m->partition(), partition);
+      EXPECT_EQ(m->topic(), topic.get());
+      return {m->offset(), std::string(static_cast<const char*>(m->payload()), m->len())};
+    }
+    return {-1, ""};
+  };
+  EXPECT_EQ(next(1), (std::pair<int64_t, std::string>{2, "w-2"}));
+  EXPECT_EQ(next(1), (std::pair<int64_t, std::string>{3, "w-3"}));
+  std::unique_ptr<RdKafka::Message> none(c->consume(topic.get(), 1, 300));
+  EXPECT_EQ(none->err(), RdKafka::ERR__TIMED_OUT);
+  for (int i = 0; i < 3; i++) EXPECT_EQ(next(0).first, i);
+
+  ASSERT_EQ(c->seek(topic.get(), 0, 1, 5000), RdKafka::ERR_NO_ERROR);
+  OffsetsCb cb;
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (cb.offsets.size() < 2 && Clock::now() < deadline) {
+    int n = c->consume_callback(topic.get(), 0, 500, &cb, &cb);
+    EXPECT_GE(n, 0);
+  }
+  EXPECT_EQ(cb.offsets, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(c->stop(topic.get(), 0), RdKafka::ERR_NO_ERROR);
+  EXPECT_EQ(c->stop(topic.get(), 1), RdKafka::ERR_NO_ERROR);
+}
+
+TEST(FacadeConsumer, LegacyCBatch) {
+  BrokerEnv env;
+  produce(env.bootstrap(), "lbatch", 2, 5);
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", env.bootstrap().c_str(), errstr, sizeof errstr);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  ASSERT_NE(rk, nullptr) << errstr;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, "lbatch", nullptr);
+  ASSERT_EQ(rd_kafka_consume_start(rkt, 2, 1), 0);
+  std::vector<int64_t> offsets;
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (offsets.size() < 4 && Clock::now() < deadline) {
+    rd_kafka_message_t* msgs[10];
+    ssize_t n = rd_kafka_consume_batch(rkt, 2, 500, msgs, 10);
+    ASSERT_GE(n, 0);
+    for (ssize_t i = 0; i < n; i++) {
+      if (!msgs[i]->err) offsets.push_back(msgs[i]->offset);
+      rd_kafka_message_destroy(msgs[i]);
+    }
+  }
+  EXPECT_EQ(offsets, (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(rd_kafka_consume(rkt, 2, 200), nullptr);
+  EXPECT_EQ(rd_kafka_last_error(), RD_KAFKA_RESP_ERR__TIMED_OUT);
+  EXPECT_EQ(rd_kafka_consume_stop(rkt, 2), 0);
+  rd_kafka_topic_destroy(rkt);
+  rd_kafka_destroy(rk);
+}
+
 // ---- the C API ----
 
 struct CState {

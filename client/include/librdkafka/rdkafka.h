@@ -12,9 +12,10 @@
  * topics, headers, delivery-report and consumed messages, topic partition lists, the
  * high-level consumer (subscribe/assign/consumer_poll/commit/committed/position/seek/
  * offsets_store/pause/resume/close, rebalance and offset-commit callbacks, group metadata),
- * metadata, watermark offsets, offsets for times, fatal errors and the built-in partitioner
- * functions.  The legacy simple consumer (rd_kafka_consume_start...), admin, event-queue and
- * transactional APIs are not declared here: kafkaplus does not implement them yet.
+ * the legacy simple consumer (consume_start/consume/consume_batch/consume_callback/
+ * consume_stop), metadata, watermark offsets, offsets for times, fatal errors and the built-in
+ * partitioner functions.  Admin, queue/event and transactional APIs are not declared here:
+ * kafkaplus does not implement them yet.
  */
 #ifndef KAFKAPLUS_LIBRDKAFKA_RDKAFKA_H
 #define KAFKAPLUS_LIBRDKAFKA_RDKAFKA_H
@@ -829,6 +830,30 @@ rd_kafka_consumer_group_metadata_write(const rd_kafka_consumer_group_metadata_t 
 RD_EXPORT rd_kafka_error_t *
 rd_kafka_consumer_group_metadata_read(rd_kafka_consumer_group_metadata_t **cgmdp,
                                       const void *buffer, size_t size);
+
+/* ------------------------------------------------------------------------------------------
+ * Legacy simple consumer: partitions started one by one, consumed per partition
+ * ------------------------------------------------------------------------------------------ */
+
+/* Starts fetching partition at offset (absolute or RD_KAFKA_OFFSET_*).  0, or -1 with the
+ * reason in rd_kafka_last_error() and errno. */
+RD_EXPORT int rd_kafka_consume_start(rd_kafka_topic_t *rkt, int32_t partition, int64_t offset);
+/* Stops fetching partition; its messages not yet consumed are dropped. */
+RD_EXPORT int rd_kafka_consume_stop(rd_kafka_topic_t *rkt, int32_t partition);
+/* The partition's next message (or error event), or NULL when timeout_ms passed
+ * (rd_kafka_last_error() RD_KAFKA_RESP_ERR__TIMED_OUT, errno ETIMEDOUT). */
+RD_EXPORT rd_kafka_message_t *rd_kafka_consume(rd_kafka_topic_t *rkt, int32_t partition,
+                                               int timeout_ms);
+/* Up to rkmessages_size messages within timeout_ms; returns how many (or -1). */
+RD_EXPORT ssize_t rd_kafka_consume_batch(rd_kafka_topic_t *rkt, int32_t partition,
+                                         int timeout_ms, rd_kafka_message_t **rkmessages,
+                                         size_t rkmessages_size);
+/* Calls consume_cb for each message: waits up to timeout_ms for the first, then serves what has
+ * arrived.  The library frees each message after the callback.  Returns how many (or -1). */
+RD_EXPORT int rd_kafka_consume_callback(rd_kafka_topic_t *rkt, int32_t partition, int timeout_ms,
+                                        void (*consume_cb)(rd_kafka_message_t *rkmessage,
+                                                           void *commit_opaque),
+                                        void *commit_opaque);
 
 #ifdef __cplusplus
 }

@@ -4,9 +4,8 @@
  * Producer and KafkaConsumer programs written for librdkafka's C++ API compile unchanged
  * against this header and link against libkafkaplus.  Class, method and enum names, signatures
  * and numeric values follow librdkafka 2.0.2 (plus TopicPartition's 2.1 leader epoch
- * accessors).  Not declared (kafkaplus does not implement them yet): the legacy simple
- * Consumer, Queue (and the methods taking or returning one), SASL/SSL/socket/open callbacks,
- * admin and transactions.
+ * accessors).  Not declared (kafkaplus does not implement them yet): Queue (and the methods
+ * taking or returning one), SASL/SSL/socket/open callbacks, admin and transactions.
  *
  * Threading: delivery reports and error/stats events run in the thread that calls
  * poll()/flush(); rebalance, offset-commit and consume callbacks run in the thread that calls
@@ -740,6 +739,29 @@ class KAFKAPLUS_CPP_EXPORT KafkaConsumer : public virtual Handle {
   virtual Error *incremental_assign(const std::vector<TopicPartition *> &partitions) = 0;
   virtual Error *incremental_unassign(const std::vector<TopicPartition *> &partitions) = 0;
   virtual bool closed() = 0;
+};
+
+/* The legacy simple consumer: partitions are started one by one and consumed per partition
+ * (no consumer group needed). */
+class KAFKAPLUS_CPP_EXPORT Consumer : public virtual Handle {
+ public:
+  /* conf: a CONF_GLOBAL object; it is copied. */
+  static Consumer *create(const Conf *conf, std::string &errstr);
+  virtual ~Consumer() = 0;
+
+  /* offset: absolute, Topic::OFFSET_* or OffsetTail(n). */
+  virtual ErrorCode start(Topic *topic, int32_t partition, int64_t offset) = 0;
+  /* Stops fetching; the partition's messages not yet consumed are dropped. */
+  virtual ErrorCode stop(Topic *topic, int32_t partition) = 0;
+  virtual ErrorCode seek(Topic *topic, int32_t partition, int64_t offset, int timeout_ms) = 0;
+  /* The partition's next message, or a message with err() ERR__TIMED_OUT.  Delete it. */
+  virtual Message *consume(Topic *topic, int32_t partition, int timeout_ms) = 0;
+  /* consume_cb for each message: waits up to timeout_ms for the first, then serves what has
+   * arrived; returns how many (or -1). */
+  virtual int consume_callback(Topic *topic, int32_t partition, int timeout_ms,
+                               ConsumeCb *consume_cb, void *opaque) = 0;
+  /* The logical offset "offset messages before the end". */
+  static int64_t OffsetTail(int64_t offset);
 };
 
 /* ---------------------------------------------------------------------------------------- */
