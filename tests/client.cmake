@@ -25,6 +25,7 @@ kafkaplus_client_integration_test(client_producer_test integration/client_produc
 kafkaplus_client_integration_test(client_idempotence_test integration/client_idempotence_test.cpp)
 kafkaplus_client_integration_test(client_versions_test integration/client_versions_test.cpp)
 kafkaplus_client_integration_test(client_consumer_test integration/client_consumer_test.cpp)
+kafkaplus_client_integration_test(client_txn_test integration/client_txn_test.cpp)
 
 # Against librdkafka's mock cluster, through our launcher (a child process that links only the
 # real librdkafka; our library exports the same rd_kafka_* names).

@@ -171,8 +171,12 @@ bool parse_producer_config(const Properties& p, ProducerConfig& c, std::string& 
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
     if (s != "plaintext") return bad(errstr, "security.protocol", *v, "only plaintext is supported by this client");
   }
-  if (const std::string* v = find(p, "transactional.id"); v && !v->empty())
-    return bad(errstr, "transactional.id", *v, "transactions are not supported by this producer core yet");
+  if (const std::string* v = find(p, "transactional.id"); v && !v->empty()) {
+    c.transactional_id = *v;
+    c.idempotence = true;  // as librdkafka: a transactional producer is idempotent
+  }
+  if (!get_int_as(p, "transaction.timeout.ms", nullptr, 1000, INT32_MAX, c.transaction_timeout_ms, errstr))
+    return false;
 
   if (!parse_topic_config(p, c.topic, errstr)) return false;
   // A topic-level "compression.type" in the global conf sets the global codec too when

@@ -41,6 +41,8 @@ struct ProducerConfig {
   int64_t message_max_bytes = 1000000;
   bool idempotence = false;                // enable.idempotence
   bool gapless = false;                    // enable.gapless.guarantee
+  std::string transactional_id;            // non-empty: transactional producer (implies idempotence)
+  int32_t transaction_timeout_ms = 60000;  // transaction.timeout.ms, sent in InitProducerId
   int64_t sticky_linger_ms = 10;           // sticky.partitioning.linger.ms
   int64_t metadata_max_age_ms = 900000;
   int64_t metadata_refresh_interval_ms = 300000;  // topic.metadata.refresh.interval.ms

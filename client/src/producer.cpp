@@ -390,6 +390,7 @@ void ProducerCore::Impl::append(PartitionState* p, int64_t now, int64_t ts, cons
 int ProducerCore::Impl::produce(const Message& m, bool block) {
   if (fatal_err.load(std::memory_order_relaxed)) return err(LocalErr::FATAL);
   if (closing.load(std::memory_order_relaxed)) return err(LocalErr::STATE);
+  if (transactional() && !txn_open.load(std::memory_order_acquire)) return err(LocalErr::STATE);
   TopicState* t = reinterpret_cast<TopicState*>(m.topic_handle);
   if (!t) {
     if (m.topic.empty()) return err(LocalErr::INVALID_ARG);

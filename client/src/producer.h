@@ -94,6 +94,20 @@
 //     PRODUCER_FENCED, a rewound sequence or UNKNOWN_PRODUCER_ID after retries are fatal:
 //     fatal_error() is set, the error callback gets _FATAL, queued messages are purged
 //     (_PURGE_QUEUE) and produce() returns _FATAL.
+//   - Transactions (transactional.id set; implies idempotence), as librdkafka/Java:
+//       init_transactions(timeout)     once: coordinator lookup, InitProducerId (fences older
+//                                      instances, finishes their open transaction)
+//       begin_transaction()            local; produce() outside a transaction fails with _STATE
+//       send_offsets_to_transaction(offsets, group metadata, timeout)
+//                                      AddOffsetsToTxn, then TxnOffsetCommit at the group
+//                                      coordinator (offsets = next offset to consume)
+//       commit_transaction(timeout)    flush (serves delivery reports on the calling thread),
+//                                      then EndTxn(commit)
+//       abort_transaction(timeout)     purge queued messages, wait for in-flight, EndTxn(abort)
+//     They block, are thread-safe (one at a time) and return a TxnError classified as
+//     librdkafka does: fatal (fencing: _FENCED; the producer is unusable), retriable (_TIMED_OUT:
+//     call the same method again, it resumes), txn_requires_abort (call abort_transaction),
+//     or none of these (_STATE: wrong call for the current state).
 // ============================================================================================
 #pragma once
 
@@ -251,6 +265,24 @@ struct ProducerStats {
   int64_t outq_bytes = 0;
 };
 
+// Result of a transactional API call (librdkafka's rd_kafka_error_t classification).
+struct TxnError {
+  int code = 0;
+  std::string reason;
+  bool fatal = false;
+  bool retriable = false;
+  bool txn_requires_abort = false;
+  explicit operator bool() const { return code != 0; }
+};
+
+// The consumer's group state for send_offsets_to_transaction (KIP-447).
+struct TxnGroupMetadata {
+  std::string group_id;
+  int32_t generation_id = -1;
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+};
+
 class ProducerCore {
  public:
   static std::unique_ptr<ProducerCore> create(const Properties& props, ProducerCallbacks callbacks,
@@ -290,6 +322,15 @@ class ProducerCore {
   std::string cluster_id(int timeout_ms);
 
   ProducerStats stats() const;
+
+  // Transactions (see the header comment); each is a no-op error _NOT_CONFIGURED without
+  // transactional.id.
+  TxnError init_transactions(int timeout_ms);
+  TxnError begin_transaction();
+  TxnError send_offsets_to_transaction(const std::vector<TopicPartitionOffset>& offsets,
+                                       const TxnGroupMetadata& group, int timeout_ms);
+  TxnError commit_transaction(int timeout_ms);
+  TxnError abort_transaction(int timeout_ms);
 
   // Built-in partitioners by librdkafka name (random, consistent, consistent_random, murmur2,
   // murmur2_random, fnv1a, fnv1a_random); key == nullptr means a null key. The *random ones

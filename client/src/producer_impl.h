@@ -169,6 +169,9 @@ struct PartitionState {
   int32_t next_seq = 0;
   uint64_t next_order = 1;
   bool active = false;
+  // Transactions: added to the current transaction (AddPartitionsToTxn acknowledged) / asked.
+  bool txn_added = false;
+  bool txn_pending = false;
 };
 
 enum class TopicStatus : int { Unknown = 0, Exists = 1, NotExists = 2, Error = 3 };
@@ -233,6 +236,34 @@ struct ProduceCtx {
 };
 
 struct Query;
+struct CoordCall;
+
+// Transaction states (librdkafka's names). Guarded by Impl::txn_mu.
+enum class TxnState {
+  Init,                   // init_transactions() not called yet
+  WaitPid,                // InitProducerId under way
+  ReadyNotAcked,          // init done after the caller timed out: the retried call returns OK
+  Ready,                  // no transaction open
+  InTransaction,
+  BeginCommit,            // commit_transaction(): flushing
+  CommittingTransaction,  // EndTxn(commit) under way
+  CommitNotAcked,         // committed after the caller timed out
+  BeginAbort,             // abort_transaction(): purging and draining
+  AbortingTransaction,    // EndTxn(abort) (and maybe an epoch bump) under way
+  AbortedNotAcked,
+  AbortableError,
+  FatalError,
+};
+const char* txn_state_name(TxnState s);
+
+// A transaction coordinator or group coordinator (FindCoordinator key type 1 / 0), with a
+// connection of its own so coordinator requests do not queue behind Produce requests.
+struct TxnCoordinator {
+  int32_t node = -1;
+  std::unique_ptr<BrokerConn> conn;
+  bool finding = false;
+  std::vector<std::shared_ptr<CoordCall>> waiting;
+};
 
 struct ProducerCore::Impl final : ConnOwner {
   // `kind` names the handle "<client.id>#<kind>-<n>" (one counter for all handles, as
@@ -325,6 +356,44 @@ struct ProducerCore::Impl final : ConnOwner {
   bool bump_pending = false;  // the next InitProducerId bumps the current epoch (KIP-360)
   int64_t pid_retry_at_us = 0;
   int total_inflight = 0;
+
+  // ---- transactions (producer_txn.cpp) ----
+  bool transactional() const { return !cfg.transactional_id.empty(); }
+  std::mutex txn_api_mu;                 // one transactional API call at a time
+  std::mutex txn_mu;                     // guards the fields below (application and I/O thread)
+  std::condition_variable txn_cv;
+  TxnState txn_state = TxnState::Init;
+  std::atomic<bool> txn_open{false};     // produce() allowed (InTransaction)
+  TxnError txn_error;                    // the abortable or fatal error, once set
+  bool txn_bump_required = false;        // abort must bump the epoch (sequence gaps)
+  bool txn_offsets_added = false;        // AddOffsetsToTxn done in this transaction
+  bool txn_partitions_used = false;      // AddPartitionsToTxn succeeded for some partition
+  int txn_op_seq = 0;                    // I/O operation generation (a newer one supersedes)
+  bool txn_op_done = false;
+  TxnError txn_op_result;
+  // I/O thread only.
+  std::map<std::string, TxnCoordinator> txn_coords;  // "<key type>/<key>"
+  std::vector<PartitionState*> txn_to_add;            // waiting for AddPartitionsToTxn
+  std::vector<PartitionState*> txn_added_list;        // added in this transaction
+  bool txn_add_inflight = false;
+  bool txn_bump_required_io = false;  // I/O copy of txn_bump_required
+  uint64_t txn_gen = 0;               // bumped when a transaction ends (stale retries stop)
+  int64_t txn_add_retry_at_us = 0;
+
+  TxnError txn_wait_op(std::unique_lock<std::mutex>& lk, int op, int64_t deadline_us);
+  void txn_finish_op(int op, TxnError result);
+  void txn_set_abortable(int code, const std::string& reason, bool bump);
+  void txn_set_fatal(int code, const std::string& reason);
+  void txn_run(const std::shared_ptr<CoordCall>& call);
+  void txn_retry_later(const std::shared_ptr<CoordCall>& call, int64_t delay_us);
+  void txn_find_coordinator(const std::string& ckey, int8_t key_type, const std::string& key);
+  void txn_init_pid(int op, bool bump);
+  void txn_add_partitions();
+  void txn_add_offsets(int op, std::vector<TopicPartitionOffset> offsets, TxnGroupMetadata group);
+  void txn_offset_commit(int op, std::vector<TopicPartitionOffset> offsets, TxnGroupMetadata group);
+  void txn_end(int op, bool commit, bool bump_after);
+  void txn_reset_partitions();
+  void txn_batch_failed(int err, const std::string& reason);
 
   std::vector<std::shared_ptr<Query>> queries;
   std::unordered_set<ProduceCtx*> live_ctxs;  // Produce requests not completed yet

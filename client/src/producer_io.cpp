@@ -75,10 +75,11 @@ void restamp(Batch* b, int64_t pid, int16_t epoch, int32_t seq) {
   BatchHeader::write_i32(p + BatchHeader::kCrcOffset, static_cast<int32_t>(crc));
 }
 
-void encode_produce(Frame& f, int16_t v, const ProduceCtx& ctx, int32_t timeout_ms) {
+void encode_produce(Frame& f, int16_t v, const ProduceCtx& ctx, int32_t timeout_ms, const std::string& txn_id) {
   const bool flex = v >= 9;
   auto& w = f.w();
-  w.nullable_string(std::nullopt, flex);  // transactional id
+  if (txn_id.empty()) w.nullable_string(std::nullopt, flex);
+  else w.string(txn_id, flex);  // a non-null nullable string is encoded as a string
   w.i16(ctx.acks);
   w.i32(timeout_ms);
   size_t ntopics = 0;
@@ -193,6 +194,8 @@ void ProducerCore::Impl::on_scan() {
   expire(now);
   for (auto& c : bootstrap) c->check_timeouts(now);
   for (auto& [id, c] : brokers) c->check_timeouts(now);
+  for (auto& [key, co] : txn_coords)
+    if (co.conn) co.conn->check_timeouts(now);
 
   // Metadata: retries, fast refresh while topics lack partitions or leaders, periodic refresh.
   bool want_fast = false;
@@ -302,6 +305,18 @@ bool ProducerCore::Impl::sendable(PartitionState* p, int64_t now, int64_t& next_
     if (p->inflight_resends > 0) return false;
     if (b->order != 0 && p->inflight > 0) return false;
   }
+  if (transactional()) {
+    // Nothing is sent while an epoch bump is owed (the abort does it), and a partition's first
+    // batch waits until AddPartitionsToTxn has added the partition to the transaction.
+    if (txn_bump_required_io) return false;
+    if (!p->txn_added) {
+      if (!p->txn_pending) {
+        p->txn_pending = true;
+        txn_to_add.push_back(p);
+      }
+      return false;
+    }
+  }
   return true;
 }
 
@@ -372,7 +387,7 @@ void ProducerCore::Impl::run_sender() {
           try {
             b->builder.set_compression_level(b->topic->conf.compression_level);
             b->builder.finish(b->topic->codec, cfg.idempotence ? pid : kNoProducerId,
-                              cfg.idempotence ? epoch : kNoProducerEpoch, seq);
+                              cfg.idempotence ? epoch : kNoProducerEpoch, seq, transactional());
           } catch (const std::exception& e) {
             fail_batch(b, err(LocalErr::BAD_COMPRESSION), MsgStatus::NotPersisted, e.what());
             progress = true;
@@ -411,6 +426,7 @@ void ProducerCore::Impl::run_sender() {
       }
       for (auto& bd : builds) send_produce(bd.conn, std::move(bd.batches), bd.acks, bd.timeout);
     }
+    if (transactional() && !txn_to_add.empty()) txn_add_partitions();
   }
 
   // Forget idle partitions.
@@ -447,7 +463,9 @@ void ProducerCore::Impl::send_produce(BrokerConn* conn, std::vector<Batch*> batc
   r->max_version = kProduceMax;
   r->expect_response = acks != 0;
   r->timeout_us = (int64_t{timeout_ms} + 1000) * 1000;
-  r->encode = [ctx, timeout_ms](Frame& f, int16_t v) { encode_produce(f, v, *ctx, timeout_ms); };
+  r->encode = [ctx, timeout_ms, this](Frame& f, int16_t v) {
+    encode_produce(f, v, *ctx, timeout_ms, cfg.transactional_id);
+  };
   r->done = [this, ctx](int e, std::span<const uint8_t> frame, int16_t v) { on_produce_response(ctx, e, frame, v); };
   conn->send(std::move(r));
 }
@@ -512,6 +530,7 @@ void ProducerCore::Impl::batch_succeeded(Batch* b, int64_t base_offset, int64_t 
 }
 
 void ProducerCore::Impl::fail_batch(Batch* b, int e, MsgStatus status, const std::string& reason) {
+  if (transactional()) txn_batch_failed(e, reason);
   b->err = e;
   b->status = status;
   b->errstr = reason;
@@ -696,6 +715,7 @@ void ProducerCore::Impl::purge_io(int flags) {
 
 void ProducerCore::Impl::maybe_init_pid() {
   if (id_state != IdState::NeedPid || fatal_err.load()) return;
+  if (transactional()) return;  // init_transactions() asks the transaction coordinator
   if (mono_us() < pid_retry_at_us) return;  // the periodic scan retries
   send_init_pid();
 }
@@ -768,6 +788,11 @@ void ProducerCore::Impl::send_init_pid() {
 
 void ProducerCore::Impl::begin_bump(const std::string& reason) {
   if (!cfg.idempotence || id_state == IdState::Fatal) return;
+  if (transactional()) {
+    // As librdkafka: the transaction must be aborted, and the abort bumps the epoch.
+    txn_set_abortable(err(LocalErr::INCONSISTENT), "Unable to continue the transaction: " + reason, true);
+    return;
+  }
   bump_pending = true;
   if (id_state != IdState::Assigned) return;  // one already under way (or the first pid pending)
   log(5, "IDEMPOTENCE", "Bumping producer epoch: " + reason);
