@@ -75,8 +75,10 @@
 //   Java consumer); control batches are never returned.
 //
 // Positions and commits
-//   position(list)           the next offset the application will see per partition
-//                            (kOffsetInvalid if none yet), err per entry.
+//   position(list)           the next offset the application will see per partition: the start
+//                            offset once resolved (committed / logical / seek), then last
+//                            consumed + 1; kOffsetInvalid while unknown; err per entry
+//                            (_UNKNOWN_PARTITION if not assigned).
 //   seek(topic, part, offset, timeout_ms)   moves the fetch position (logical offsets allowed);
 //                            queued messages of the partition are discarded.
 //   seek_partitions(list, timeout_ms)       the same for many (err per entry).
@@ -84,8 +86,13 @@
 //   commit(list or nullptr, async)  nullptr = current positions of the assignment (the offsets
 //                            stored, see enable.auto.offset.store). async: the result comes by
 //                            the offset_commit callback (or an event); sync: returns the error
-//                            and fills per-partition errors, and also runs the callback.
-//                            _NO_OFFSET when there is nothing to commit.
+//                            (the first per-partition one) and also runs the callback, which
+//                            carries the per-partition errors (the list argument is const).
+//                            _NO_OFFSET when there is nothing to commit; _UNKNOWN_GROUP without
+//                            group.id; _ASSIGNMENT_LOST while a lost assignment is revoked.
+//                            Commits of a member carry its generation/member id; manual
+//                            assignments commit with generation -1. The coordinator refuses
+//                            commits while the group rebalances (REBALANCE_IN_PROGRESS).
 //   offsets_store(list)      stores offsets for the next (auto) commit; _STATE for partitions not
 //                            assigned. enable.auto.offset.store=true stores offset+1 of each
 //                            message as consume() returns it.
