@@ -53,6 +53,15 @@ function(kafkaplus_offsets_store_test name producer example)
   set_tests_properties(${name} PROPERTIES LABELS integration TIMEOUT 180)
 endfunction()
 
+# A compile-unchanged consume-transform-produce loop with the transactional C API.
+add_executable(compat_transactions_c compat/transactions_c.c)
+target_link_libraries(compat_transactions_c PRIVATE kafkaplus::kafkaplus)
+set_target_properties(compat_transactions_c PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
+add_test(NAME compat_transactions_c
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compat/with_refbroker.sh $<TARGET_FILE:refbroker>
+                 $<TARGET_FILE:compat_transactions_c> 500)
+set_tests_properties(compat_transactions_c PROPERTIES LABELS integration TIMEOUT 180)
+
 # The consumer API end to end against an in-process refbroker (same source as the librdkafka
 # reference run below).
 add_executable(facade_consumer_test compat/facade_consumer_test.cpp)
@@ -100,6 +109,13 @@ if(FACADE_REF_RDKAFKA_FOUND AND FACADE_REF_RDKAFKAXX_FOUND)
   add_executable(compat_consumer_c_librdkafka compat/consumer_c.c)
   target_link_libraries(compat_consumer_c_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKA)
   set_target_properties(compat_consumer_c_librdkafka PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
+  add_executable(compat_transactions_c_librdkafka compat/transactions_c.c)
+  target_link_libraries(compat_transactions_c_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKA)
+  set_target_properties(compat_transactions_c_librdkafka PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
+  add_test(NAME compat_transactions_c_librdkafka
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compat/with_refbroker.sh $<TARGET_FILE:refbroker>
+                   $<TARGET_FILE:compat_transactions_c_librdkafka> 500)
+  set_tests_properties(compat_transactions_c_librdkafka PROPERTIES LABELS integration TIMEOUT 180)
   kafkaplus_compat_consumer_tests(compat_consumer_cpp_librdkafka)
   kafkaplus_compat_consumer_tests(compat_consumer_c_librdkafka)
   add_executable(consumer_offsets_store_librdkafka ${PROJECT_SOURCE_DIR}/examples/consumer_offsets_store/consumer.cpp)

@@ -742,3 +742,7 @@ int rd_kafka_consume_callback(rd_kafka_topic_t* rkt, int32_t partition, int time
 }
 
 }  // extern "C"
+
+kafka::client::TxnGroupMetadata kafkaplus::facade::group_metadata_to_core(const rd_kafka_consumer_group_metadata_t* md) {
+  return {md->group_id, md->generation_id, md->member_id, md->group_instance_id};
+}

@@ -759,6 +759,23 @@ class ProducerImpl : public HandleImpl<Producer> {
   }
   ErrorCode flush(int timeout_ms) override { return static_cast<ErrorCode>(rd_kafka_flush(rk_, timeout_ms)); }
   ErrorCode purge(int purge_flags) override { return static_cast<ErrorCode>(rd_kafka_purge(rk_, purge_flags)); }
+
+  Error* init_transactions(int timeout_ms) override { return txn_error(rd_kafka_init_transactions(rk_, timeout_ms)); }
+  Error* begin_transaction() override { return txn_error(rd_kafka_begin_transaction(rk_)); }
+  Error* send_offsets_to_transaction(const std::vector<TopicPartition*>& offsets,
+                                     const ConsumerGroupMetadata* group_metadata, int timeout_ms) override;
+  Error* commit_transaction(int timeout_ms) override {
+    return txn_error(rd_kafka_commit_transaction(rk_, timeout_ms));
+  }
+  Error* abort_transaction(int timeout_ms) override { return txn_error(rd_kafka_abort_transaction(rk_, timeout_ms)); }
+
+ private:
+  static Error* txn_error(rd_kafka_error_t* e) {
+    if (!e) return nullptr;
+    auto* out = new ErrorImpl(e);
+    rd_kafka_error_destroy(e);
+    return out;
+  }
 };
 
 // ---- consumer ---------------------------------------------------------------------------------
@@ -769,6 +786,17 @@ class ConsumerGroupMetadataImpl : public ConsumerGroupMetadata {
   ~ConsumerGroupMetadataImpl() override { rd_kafka_consumer_group_metadata_destroy(md_); }
   rd_kafka_consumer_group_metadata_t* md_;
 };
+
+Error* ProducerImpl::send_offsets_to_transaction(const std::vector<TopicPartition*>& offsets,
+                                                 const ConsumerGroupMetadata* group_metadata, int timeout_ms) {
+  if (!group_metadata)
+    return txn_error(rd_kafka_error_new(RD_KAFKA_RESP_ERR__INVALID_ARG, "group_metadata must not be NULL"));
+  rd_kafka_topic_partition_list_t* list = c_parts(offsets);
+  rd_kafka_error_t* e = rd_kafka_send_offsets_to_transaction(
+      rk_, list, static_cast<const ConsumerGroupMetadataImpl*>(group_metadata)->md_, timeout_ms);
+  rd_kafka_topic_partition_list_destroy(list);
+  return txn_error(e);
+}
 
 class KafkaConsumerImpl : public HandleImpl<KafkaConsumer> {
  public:

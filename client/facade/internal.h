@@ -27,6 +27,7 @@ class ConsumerCore;
 class Topic;
 class DeliveryReport;
 struct TopicPartitionOffset;
+struct TxnGroupMetadata;
 }  // namespace kafka::client
 
 namespace kafkaplus::facade {
@@ -217,6 +218,10 @@ CoreTopicPartitions to_core(const rd_kafka_topic_partition_list_t* list);
 // partition.
 void update_from_core(rd_kafka_topic_partition_list_t* list, const CoreTopicPartitions& core);
 rd_kafka_topic_partition_list_t* from_core(const CoreTopicPartitions& core);
+
+// The group identity in a rd_kafka_consumer_group_metadata_t (consumer.cpp), for
+// rd_kafka_send_offsets_to_transaction (txn.cpp).
+kafka::client::TxnGroupMetadata group_metadata_to_core(const rd_kafka_consumer_group_metadata_t* md);
 
 // ---- consumed messages (consumer.cpp) ----
 // Accessors for rd_kafka_message_t objects that came from rd_kafka_consumer_poll(); each

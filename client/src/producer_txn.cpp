@@ -332,7 +332,7 @@ void ProducerCore::Impl::txn_init_pid(int op, bool bump) {
           id_state = IdState::Assigned;
           renumber_after_bump();  // a new producer id or epoch starts every sequence at 0
           txn_bump_required_io = false;
-          log(6, "TXNPID", "Transactional producer id " + std::to_string(pid) + " epoch " + std::to_string(epoch));
+          log(7, "TXNPID", "Transactional producer id " + std::to_string(pid) + " epoch " + std::to_string(epoch));
           {
             std::lock_guard lk(txn_mu);
             txn_bump_required = false;

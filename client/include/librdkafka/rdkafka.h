@@ -14,7 +14,7 @@
  * offsets_store/pause/resume/close, rebalance and offset-commit callbacks, group metadata),
  * the legacy simple consumer (consume_start/consume/consume_batch/consume_callback/
  * consume_stop), metadata, watermark offsets, offsets for times, fatal errors and the built-in
- * partitioner functions.  Admin, queue/event and transactional APIs are not declared here:
+ * partitioner functions, and the transactional producer.  Admin and queue/event APIs are not declared here:
  * kafkaplus does not implement them yet.
  */
 #ifndef KAFKAPLUS_LIBRDKAFKA_RDKAFKA_H
@@ -830,6 +830,22 @@ rd_kafka_consumer_group_metadata_write(const rd_kafka_consumer_group_metadata_t 
 RD_EXPORT rd_kafka_error_t *
 rd_kafka_consumer_group_metadata_read(rd_kafka_consumer_group_metadata_t **cgmdp,
                                       const void *buffer, size_t size);
+
+/* ------------------------------------------------------------------------------------------
+ * Transactional producer (transactional.id). Each call blocks up to timeout_ms (-1: forever)
+ * and returns NULL or an error object (free with rd_kafka_error_destroy()) telling whether it
+ * is fatal, retriable (call again) or requires rd_kafka_abort_transaction().
+ * ------------------------------------------------------------------------------------------ */
+RD_EXPORT rd_kafka_error_t *rd_kafka_init_transactions(rd_kafka_t *rk, int timeout_ms);
+RD_EXPORT rd_kafka_error_t *rd_kafka_begin_transaction(rd_kafka_t *rk);
+/* offsets: the next offsets to consume, committed for cgmetadata's group with the transaction. */
+RD_EXPORT rd_kafka_error_t *rd_kafka_send_offsets_to_transaction(
+    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
+    const rd_kafka_consumer_group_metadata_t *cgmetadata, int timeout_ms);
+/* Flushes (serving delivery reports), then commits. */
+RD_EXPORT rd_kafka_error_t *rd_kafka_commit_transaction(rd_kafka_t *rk, int timeout_ms);
+/* Purges queued messages, waits for in-flight ones, then aborts. */
+RD_EXPORT rd_kafka_error_t *rd_kafka_abort_transaction(rd_kafka_t *rk, int timeout_ms);
 
 /* ------------------------------------------------------------------------------------------
  * Legacy simple consumer: partitions started one by one, consumed per partition

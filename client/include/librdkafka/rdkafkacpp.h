@@ -5,7 +5,7 @@
  * against this header and link against libkafkaplus.  Class, method and enum names, signatures
  * and numeric values follow librdkafka 2.0.2 (plus TopicPartition's 2.1 leader epoch
  * accessors).  Not declared (kafkaplus does not implement them yet): Queue (and the methods
- * taking or returning one), SASL/SSL/socket/open callbacks, admin and transactions.
+ * taking or returning one), SASL/SSL/socket/open callbacks and admin.
  *
  * Threading: delivery reports and error/stats events run in the thread that calls
  * poll()/flush(); rebalance, offset-commit and consume callbacks run in the thread that calls
@@ -660,6 +660,15 @@ class KAFKAPLUS_CPP_EXPORT Producer : public virtual Handle {
 
   /* Waits until every message is delivered (serving callbacks); ERR__TIMED_OUT otherwise. */
   virtual ErrorCode flush(int timeout_ms) = 0;
+
+  /* Transactions (transactional.id); NULL or an Error the caller deletes. See rdkafka.h. */
+  virtual Error *init_transactions(int timeout_ms) = 0;
+  virtual Error *begin_transaction() = 0;
+  virtual Error *send_offsets_to_transaction(const std::vector<TopicPartition *> &offsets,
+                                             const ConsumerGroupMetadata *group_metadata,
+                                             int timeout_ms) = 0;
+  virtual Error *commit_transaction(int timeout_ms) = 0;
+  virtual Error *abort_transaction(int timeout_ms) = 0;
 
   enum {
     PURGE_QUEUE = 0x1,        /* messages not yet sent */
