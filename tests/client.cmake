@@ -26,6 +26,15 @@ kafkaplus_client_integration_test(client_idempotence_test integration/client_ide
 kafkaplus_client_integration_test(client_versions_test integration/client_versions_test.cpp)
 kafkaplus_client_integration_test(client_consumer_test integration/client_consumer_test.cpp)
 kafkaplus_client_integration_test(client_txn_test integration/client_txn_test.cpp)
+# Exactly-once under kill -9: client_txn_transformer (a consume-transform-produce process) is
+# killed at random points and restarted; 20 kills in CI, many more under the `soak` label.
+add_executable(client_txn_transformer integration/client_txn_transformer.cpp)
+target_link_libraries(client_txn_transformer PRIVATE kafka::client Threads::Threads)
+kafkaplus_client_integration_test(client_txn_kill_test integration/client_txn_kill_test.cpp)
+add_dependencies(client_txn_kill_test client_txn_transformer)
+target_compile_definitions(client_txn_kill_test PRIVATE TXN_TRANSFORMER="$<TARGET_FILE:client_txn_transformer>")
+add_test(NAME client_txn_kill_soak COMMAND client_txn_kill_test)
+set_tests_properties(client_txn_kill_soak PROPERTIES LABELS soak TIMEOUT 3600 ENVIRONMENT KAFKAPLUS_TXN_KILLS=300)
 
 # Against librdkafka's mock cluster, through our launcher (a child process that links only the
 # real librdkafka; our library exports the same rd_kafka_* names).
