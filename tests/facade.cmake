@@ -72,6 +72,11 @@ gtest_discover_tests(facade_consumer_test PROPERTIES LABELS integration DISCOVER
 kafkaplus_compat_consumer_tests(compat_consumer_cpp)
 kafkaplus_compat_consumer_tests(compat_consumer_c)
 if(KAFKAPLUS_BUILD_EXAMPLES)
+  add_test(NAME example_transform_cpp
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compat/with_refbroker.sh $<TARGET_FILE:refbroker>
+                   ${CMAKE_CURRENT_SOURCE_DIR}/compat/transform_example_test.sh $<TARGET_FILE:compat_producer_c>
+                   $<TARGET_FILE:transform_cpp>)
+  set_tests_properties(example_transform_cpp PROPERTIES LABELS integration TIMEOUT 180)
   kafkaplus_offsets_store_test(example_consumer_offsets_store $<TARGET_FILE:compat_producer_c>
                                $<TARGET_FILE:consumer_offsets_store>)
 endif()
