@@ -196,7 +196,17 @@ void ProducerCore::Impl::txn_retry_later(const std::shared_ptr<CoordCall>& call,
 }
 
 void ProducerCore::Impl::txn_run(const std::shared_ptr<CoordCall>& call) {
-  if (closing.load() || fatal_err.load()) return;
+  if (closing.load()) return;
+  if (int fe = fatal_err.load()) {
+    // Raised outside the transaction manager (a fenced Produce): wake the waiting API call.
+    std::string reason;
+    {
+      std::lock_guard lk(fatal_mu);
+      reason = fatal_reason;
+    }
+    txn_set_fatal(fe, reason);
+    return;
+  }
   if (call->op) {
     std::lock_guard lk(txn_mu);
     if (call->op != txn_op_seq) return;  // superseded
