@@ -99,6 +99,7 @@ struct PartState {
   int64_t backoff_until_us = 0;
   int32_t max_bytes_boost = 0;     // partition_max_bytes override after a too-small fetch
   bool eof_sent = false;
+  bool missing_reported = false;  // assigned but the topic/partition does not exist: reported once
 
   // Application view.
   int64_t app_pos = kOffsetInvalid;  // next offset the application will see
@@ -241,6 +242,7 @@ struct ConsumerCore::Impl {
   std::map<std::string, int> topic_errors;
   std::vector<std::string> all_topics;  // last full topic list (regex)
   bool metadata_seen = false;
+  int64_t missing_md_at_us = 0;  // metadata asked for assigned partitions of missing topics (throttled)
 
   // ---- commits (mu) ----
   std::deque<std::shared_ptr<CommitCtx>> commits_waiting;  // no coordinator yet

@@ -194,6 +194,25 @@ void ConsumerCore::Impl::on_metadata(const MetadataView& md) {
     for (auto& t : md.topics)
       if (t.err == 0) all_topics.push_back(t.name);
   }
+  // Manually assigned partitions that do not exist: one error message each (fetching resumes
+  // if they appear).
+  for (auto& [k, up] : parts) {
+    PartState* p = up.get();
+    if (!p->assigned || p->partition < 0) continue;
+    auto e = topic_errors.find(p->topic);
+    bool missing_topic = e != topic_errors.end() && e->second == static_cast<int>(Error::UNKNOWN_TOPIC_OR_PARTITION);
+    auto l = topic_leaders.find(p->topic);
+    bool missing_part = l != topic_leaders.end() && p->partition >= static_cast<int32_t>(l->second.size());
+    if (!missing_topic && !missing_part) {
+      p->missing_reported = false;
+    } else if (!p->missing_reported) {
+      p->missing_reported = true;
+      push_error_message(p, missing_topic ? static_cast<int>(Error::UNKNOWN_TOPIC_OR_PARTITION) : err(LocalErr::UNKNOWN_PARTITION),
+                         kOffsetInvalid,
+                         missing_topic ? "Assigned topic " + p->topic + " does not exist"
+                                       : p->topic + " [" + std::to_string(p->partition) + "]: partition does not exist");
+    }
+  }
   if (subscribed && !closing) {
     bool changed = md.all_topics && update_regex_subscription();
     for (auto& name : subscription) {
@@ -524,14 +543,18 @@ void ConsumerCore::Impl::run_fetcher(int64_t now) {
     if (l != topic_leaders.end() && p->partition < static_cast<int32_t>(l->second.size()))
       leader = l->second[p->partition];
     if (leader < 0) {
-      need_md = true;
+      // Missing topics are asked about once a second, not on every tick.
+      if (!p->missing_reported || now >= missing_md_at_us) need_md = true;
       continue;
     }
     p->leader = leader;
     if (fetch_brokers.count(leader)) continue;
     by_leader[leader].push_back(p);
   }
-  if (need_md) engine->request_metadata("consumer: partition leader unknown", true);
+  if (need_md) {
+    engine->request_metadata("consumer: partition leader unknown", true);
+    missing_md_at_us = now + 1'000'000;
+  }
   for (auto& [leader, ps] : by_leader) {
     BrokerConn* c = engine->conn_for(leader);
     if (!c) {

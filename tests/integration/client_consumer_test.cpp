@@ -1037,3 +1037,18 @@ TEST(ConsumerNoBroker, CloseWithoutAReachableBrokerIsQuick) {
   EXPECT_LT(now_ms() - t0, 2000);
   EXPECT_FALSE(c->consume(0));
 }
+
+TEST_F(ConsumerTest, AssignedMissingTopicIsReportedAndPickedUpWhenCreated) {
+  const std::string topic = "appears-later";
+  auto c = make(base());
+  ASSERT_EQ(c->assign(tpl(topic, {0}, kOffsetBeginning)), 0);
+  auto e = wait_error(*c, static_cast<int>(kafka::Error::UNKNOWN_TOPIC_OR_PARTITION), 10000);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->topic(), topic);
+  EXPECT_EQ(e->partition(), 0);
+  client_test::create_topic(bootstrap(), topic, 1);
+  produce(bootstrap(), topic, 0, 3);
+  auto msgs = consume_n(*c, 3, 15000);
+  ASSERT_EQ(msgs.size(), 3u);
+  expect_known(*msgs[0], topic, 0, 0, 0);
+}
