@@ -30,7 +30,7 @@ from mariadb_server import MariaDBServer  # noqa: E402
 
 PARTITIONS = 4
 SCENARIOS_COMMON = ["clean", "crash_before_commit", "crash_after_commit", "crash_mid_batch", "kill9_random",
-                    "rebalance_three_instances", "zombie", "poison"]
+                    "rebalance_three_instances", "zombie", "poison", "below_log_start"]
 SCENARIOS_MARIADB = ["mariadb_restart", "mariadb_outage", "mariadb_down_at_assignment", "lock_conflict"]
 
 
@@ -91,12 +91,31 @@ class Trial:
         self.db = Database(args.backend, self.workdir, self.topic, mariadb)
         self.processes = []
         self.poison = set()
+        self.deleted = set()  # (partition, offset) removed by DeleteRecords before being applied
         self.per_partition = [0] * PARTITIONS
         # Varied per trial: one transaction per poll-batch or per partition, eager or cooperative.
         self.scope = args.scope or random.choice(["per_poll", "per_partition"])
         self.assignor = args.assignor or random.choice(["range", "cooperative-sticky"])
 
     # -- data -------------------------------------------------------------------------------------
+    def delete_records(self, partition, before_offset):
+        """DeleteRecords v0: raises the partition's log start offset to before_offset."""
+        import kafka_wire as w
+        host, port = self.broker.bootstrap.rsplit(":", 1)
+        with w.Connection(host, int(port)) as c:
+            body = w.array([self.topic], lambda t: w.string(t) + w.array(
+                [partition], lambda p: w.i32(p) + w.i64(before_offset))) + w.i32(10000)
+            r = c.request(21, 0, body)
+            r.i32()  # throttle
+            r.i32()  # topics
+            r.string()
+            r.i32()  # partitions
+            r.i32()
+            low = r.i64()
+            error = r.i16()
+            if error != 0 or low != before_offset:
+                raise TrialFailed("DeleteRecords: error %d, low watermark %d" % (error, low))
+
     def produce(self, n, poison_index=None):
         import confluent_kafka
         producer = confluent_kafka.Producer({"bootstrap.servers": self.broker.bootstrap, "linger.ms": 10,
@@ -186,7 +205,7 @@ class Trial:
         present = {(int(p), int(o)): int(c) for p, o, c in rows}
         dead = {(int(p), int(o)) for p, o in self.db.query(
             "SELECT partition_id, record_offset FROM eos_dead_letters WHERE topic = '%s'" % self.topic)}
-        expected = {(p, o) for p in range(PARTITIONS) for o in range(self.per_partition[p])} - self.poison
+        expected = {(p, o) for p in range(PARTITIONS) for o in range(self.per_partition[p])} - self.poison - self.deleted
         duplicates = sum(1 for c in present.values() if c > 1)
         gaps = len(expected - set(present))
         extra = len(set(present) - expected)
@@ -278,6 +297,29 @@ def scenario_poison(t):
     t.stop_all()
 
 
+def scenario_below_log_start(t):
+    """Retention deleted records the group never applied: the default policy stops the sink with
+    an explicit error; reset_to_log_start continues from the log start and logs the gap."""
+    first = t.total
+    t.finish("first")
+    t.produce(first)  # a second half, never applied ...
+    t.total = 2 * first
+    stored = t.per_partition[0] - first // PARTITIONS
+    t.delete_records(0, stored + 100)  # ... of which partition 0 loses 100 records to "retention"
+    t.deleted = {(0, o) for o in range(stored, stored + 100)}
+    t.processes = []
+    stopper = t.start_sink("policy-stop")
+    stopper.wait(60)
+    if stopper.returncode != 1 or "below the log start offset" not in t.log_text(stopper):
+        raise TrialFailed("policy stop: exit %s\n%s" % (stopper.returncode, t.log_text(stopper)[-2000:]))
+    t.processes = []
+    p = t.start_sink("policy-reset", extra=["--below-log-start", "reset"])
+    t.wait_applied(t.total, watch=[p])
+    t.stop_all()
+    if "continuing from the log start" not in t.log_text(p):
+        raise TrialFailed("no gap logged:\n" + t.log_text(p)[-2000:])
+
+
 def scenario_mariadb_restart(t):
     p = t.start_sink("survivor", delay_ms=5)
     t.wait_applied(t.total // 3, watch=[p])
@@ -348,6 +390,7 @@ SCENARIOS = {
     "rebalance_three_instances": scenario_rebalance_three_instances,
     "zombie": scenario_zombie,
     "poison": scenario_poison,
+    "below_log_start": scenario_below_log_start,
     "mariadb_restart": scenario_mariadb_restart,
     "mariadb_outage": scenario_mariadb_outage,
     "mariadb_down_at_assignment": scenario_mariadb_down_at_assignment,
