@@ -32,9 +32,11 @@ add_executable(client_txn_transformer integration/client_txn_transformer.cpp)
 target_link_libraries(client_txn_transformer PRIVATE kafka::client Threads::Threads)
 kafkaplus_client_integration_test(client_txn_kill_test integration/client_txn_kill_test.cpp)
 add_dependencies(client_txn_kill_test client_txn_transformer)
-target_compile_definitions(client_txn_kill_test PRIVATE TXN_TRANSFORMER="$<TARGET_FILE:client_txn_transformer>")
+target_compile_definitions(client_txn_kill_test PRIVATE TXN_TRANSFORMER="$<TARGET_FILE:client_txn_transformer>"
+                                                  REFBROKER="$<TARGET_FILE:refbroker>")
+add_dependencies(client_txn_kill_test refbroker)
 add_test(NAME client_txn_kill_soak COMMAND client_txn_kill_test)
-set_tests_properties(client_txn_kill_soak PROPERTIES LABELS soak TIMEOUT 3600 ENVIRONMENT KAFKAPLUS_TXN_KILLS=300)
+set_tests_properties(client_txn_kill_soak PROPERTIES LABELS soak TIMEOUT 3600 ENVIRONMENT "KAFKAPLUS_TXN_KILLS=300;KAFKAPLUS_TXN_BROKER_KILLS=60")
 
 # Against librdkafka's mock cluster, through our launcher (a child process that links only the
 # real librdkafka; our library exports the same rd_kafka_* names).
