@@ -78,6 +78,9 @@ BrokerState::BrokerState(const BrokerOptions& options) {
   txn_config.max_timeout_ms = static_cast<int32_t>(config_.get_int("transaction.max.timeout.ms", 900000, 1, INT32_MAX));
   txn_config.abort_check_interval_ms =
       config_.get_int("transaction.abort.timed.out.transaction.cleanup.interval.ms", 10000, 1, INT64_MAX);
+  txn_config.id_expiration_ms = config_.get_int("transactional.id.expiration.ms", 604800000, 1, INT32_MAX);
+  txn_config.id_expiration_check_interval_ms =
+      config_.get_int("transactional.id.expiration.check.interval.ms", 3600000, 1, INT32_MAX);
   txn_config.crash_after_prepare = config_.get_bool("refbroker.txn.test.crash.after.prepare", false);
   txn::TxnHooks hooks;
   hooks.write_marker = [this](const std::string& topic, int32_t partition, int64_t pid, int16_t epoch, bool commit) {

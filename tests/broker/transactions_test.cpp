@@ -2,10 +2,12 @@
 // fencing and its error codes per version, producer-id mapping, the LSO and aborted transactions
 // in Fetch read_committed (also after a restart: partition.txnindex), ListOffsets read_committed,
 // TxnOffsetCommit offsets pending until EndTxn (OffsetFetch require_stable: UNSTABLE_OFFSET_COMMIT),
-// EndTxn retries and invalid states.
+// EndTxn retries and invalid states, transactional.id expiration.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "kafka/protocol/messages.h"
 #include "kafka/protocol/record_batch.h"
@@ -213,6 +215,36 @@ TEST_F(TransactionsTest, TransactionalOffsetsArePendingUntilEndTxn) {
   restart_broker();
   c_ = std::make_unique<RawClient>(bootstrap());
   EXPECT_EQ(offset_fetch("txn-group", true).committed_offset, 17);
+}
+
+class TransactionalIdExpirationTest : public TransactionsTest {
+ protected:
+  std::map<std::string, std::string> broker_config() override {
+    return {{"refbroker.log.fsync", "false"},
+            {"transactional.id.expiration.ms", "500"},
+            {"transactional.id.expiration.check.interval.ms", "100"}};
+  }
+};
+
+TEST_F(TransactionalIdExpirationTest, IdleIdsExpireOpenOnesDoNot) {
+  auto idle = init("idle");
+  auto open = init("open", 3, -1, -1, 30000);
+  ASSERT_EQ(idle.error_code, 0);
+  ASSERT_EQ(open.error_code, 0);
+  ASSERT_EQ(add_partition("open", open.producer_id, open.producer_epoch, 1), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  // The idle id is forgotten: its producer id maps to nothing, the next init starts afresh.
+  EXPECT_EQ(add_partition("idle", idle.producer_id, idle.producer_epoch, 0), code(Error::INVALID_PRODUCER_ID_MAPPING));
+  EXPECT_EQ(add_partition("open", open.producer_id, open.producer_epoch, 0), 0);
+  c_.reset();
+  restart_broker();  // and stays forgotten
+  c_ = std::make_unique<RawClient>(bootstrap());
+  EXPECT_EQ(add_partition("idle", idle.producer_id, idle.producer_epoch, 0), code(Error::INVALID_PRODUCER_ID_MAPPING));
+  auto again = init("idle");
+  ASSERT_EQ(again.error_code, 0);
+  EXPECT_NE(again.producer_id, idle.producer_id);
+  EXPECT_EQ(again.producer_epoch, 0);
+  EXPECT_EQ(end("open", open.producer_id, open.producer_epoch, true), 0);
 }
 
 }  // namespace

@@ -39,6 +39,8 @@ TransactionCoordinator::TransactionCoordinator(std::filesystem::path data_dir, T
   std::filesystem::create_directories(file_.parent_path());
   load();
   next_check_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.abort_check_interval_ms);
+  next_expiration_check_ =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.id_expiration_check_interval_ms);
 }
 
 // ---- requests
@@ -150,15 +152,30 @@ Error TransactionCoordinator::end_txn(const std::string& txn_id, int64_t produce
 void TransactionCoordinator::tick() {
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
-  if (now < next_check_) return;
-  next_check_ = now + std::chrono::milliseconds(config_.abort_check_interval_ms);
   int64_t now_ms = wall_ms();
-  for (auto& [id, t] : txns_)
-    if (t.state == TxnState::Ongoing && now_ms - t.start_ms > t.timeout_ms) {
-      // As Kafka: the epoch is bumped so the producer that let it time out is fenced.
-      bump_epoch_locked(t);
-      end_locked(t, false);
+  if (now >= next_check_) {
+    next_check_ = now + std::chrono::milliseconds(config_.abort_check_interval_ms);
+    for (auto& [id, t] : txns_)
+      if (t.state == TxnState::Ongoing && now_ms - t.start_ms > t.timeout_ms) {
+        // As Kafka: the epoch is bumped so the producer that let it time out is fenced.
+        bump_epoch_locked(t);
+        end_locked(t, false);
+      }
+  }
+  if (now >= next_expiration_check_) {
+    next_expiration_check_ = now + std::chrono::milliseconds(config_.id_expiration_check_interval_ms);
+    for (auto it = txns_.begin(); it != txns_.end();) {
+      Txn& t = it->second;
+      bool idle = t.state == TxnState::Empty || t.state == TxnState::CompleteCommit || t.state == TxnState::CompleteAbort;
+      if (idle && now_ms - t.update_ms > config_.id_expiration_ms) {
+        t.state = TxnState::Dead;  // the tombstone: a Dead record is dropped on load
+        persist_locked(t);
+        it = txns_.erase(it);
+      } else {
+        ++it;
+      }
     }
+  }
 }
 
 TxnState TransactionCoordinator::state(const std::string& txn_id) {
@@ -197,7 +214,8 @@ void TransactionCoordinator::finish_locked(Txn& t, bool commit) {
 // ---- the transaction log
 //
 //   T <transactional id> <producer id> <epoch> <timeout ms> <state> <start ms> <n> n*(<topic> <partition>)
-//     <m> m*(<group>) x
+//     <m> m*(<group>) <update ms> x
+// (records written before <update ms> existed are read with the load time instead.)
 
 std::string TransactionCoordinator::record(const Txn& t) {
   std::ostringstream line;
@@ -206,13 +224,17 @@ std::string TransactionCoordinator::record(const Txn& t) {
   for (auto& [topic, partition] : t.partitions) line << ' ' << tok(std::string_view(topic)) << ' ' << partition;
   line << ' ' << t.groups.size();
   for (auto& g : t.groups) line << ' ' << tok(std::string_view(g));
-  line << " x\n";
+  line << ' ' << t.update_ms << " x\n";
   return line.str();
 }
 
-void TransactionCoordinator::persist_locked(const Txn& t) { text_records::append(file_, record(t)); }
+void TransactionCoordinator::persist_locked(Txn& t) {
+  t.update_ms = wall_ms();
+  text_records::append(file_, record(t));
+}
 
 void TransactionCoordinator::load() {
+  const int64_t load_ms = wall_ms();
   size_t records = text_records::replay(file_, [&](const std::vector<std::string>& f) {
     if (f[0] != "T" || f.size() < 9) return false;
     Txn t;
@@ -230,14 +252,17 @@ void TransactionCoordinator::load() {
       if (!(untok(f[at], topic) && parse_int(f[at + 1], partition))) return false;
       t.partitions.insert({topic, partition});
     }
-    if (!parse_int(f[at], m) || f.size() != at + 2 + m) return false;
+    if (!parse_int(f[at], m) || (f.size() != at + 2 + m && f.size() != at + 3 + m)) return false;
     for (size_t i = 0; i < m; ++i) {
       std::string g;
       if (!untok(f[at + 1 + i], g)) return false;
       t.groups.insert(g);
     }
+    t.update_ms = load_ms;
+    if (f.size() == at + 3 + m && !parse_int(f[at + 1 + m], t.update_ms)) return false;
     std::string id = t.id;
-    txns_[id] = std::move(t);
+    if (t.state == TxnState::Dead) txns_.erase(id);  // expired
+    else txns_[id] = std::move(t);
     return true;
   });
   // A transaction caught between prepare and complete by a crash is finished now.

@@ -15,7 +15,9 @@
 // one gets its epoch bumped (a new producer id when the epoch is exhausted), which fences the
 // older producer instance (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH for old request versions);
 // an open transaction of the old instance is aborted first. Transactions open longer than their
-// transaction.timeout.ms are aborted by the broker, with an epoch bump.
+// transaction.timeout.ms are aborted by the broker, with an epoch bump. A transactional id unused
+// for transactional.id.expiration.ms while no transaction is open goes Dead and is forgotten (its
+// next InitProducerId gets a new producer id).
 #pragma once
 
 #include <chrono>
@@ -39,6 +41,8 @@ const char* txn_state_name(TxnState s);
 struct TxnConfig {
   int32_t max_timeout_ms = 900000;             // transaction.max.timeout.ms
   int64_t abort_check_interval_ms = 10000;     // transaction.abort.timed.out.transaction.cleanup.interval.ms
+  int64_t id_expiration_ms = 7LL * 24 * 3600 * 1000;  // transactional.id.expiration.ms
+  int64_t id_expiration_check_interval_ms = 3600000;  // transactional.id.expiration.check.interval.ms
   bool crash_after_prepare = false;            // refbroker.txn.test.crash.after.prepare: SIGKILL itself (tests)
 };
 
@@ -68,7 +72,8 @@ class TransactionCoordinator {
                               const std::vector<std::pair<std::string, int32_t>>& partitions);
   kafka::Error add_offsets(const std::string& txn_id, int64_t producer_id, int16_t epoch, const std::string& group);
   kafka::Error end_txn(const std::string& txn_id, int64_t producer_id, int16_t epoch, bool commit);
-  // Aborts transactions past their timeout (checked every abort_check_interval_ms).
+  // Aborts transactions past their timeout (checked every abort_check_interval_ms) and expires
+  // idle transactional ids (every id_expiration_check_interval_ms).
   void tick();
 
   // For tests and DescribeTransactions-like introspection.
@@ -83,7 +88,8 @@ class TransactionCoordinator {
     TxnState state = TxnState::Empty;
     std::set<std::pair<std::string, int32_t>> partitions;
     std::set<std::string> groups;
-    int64_t start_ms = 0;  // when the transaction became Ongoing (wall clock)
+    int64_t start_ms = 0;   // when the transaction became Ongoing (wall clock)
+    int64_t update_ms = 0;  // last state change (wall clock), for transactional.id.expiration.ms
   };
 
   kafka::Error validate_locked(const Txn* t, int64_t producer_id, int16_t epoch) const;
@@ -91,7 +97,7 @@ class TransactionCoordinator {
   // Prepare (persisted), markers and group offsets, Complete (persisted).
   void end_locked(Txn& t, bool commit);
   void finish_locked(Txn& t, bool commit);
-  void persist_locked(const Txn& t);
+  void persist_locked(Txn& t);
   static std::string record(const Txn& t);
   void load();
 
@@ -101,6 +107,7 @@ class TransactionCoordinator {
   TxnHooks hooks_;
   std::map<std::string, Txn> txns_;
   std::chrono::steady_clock::time_point next_check_;
+  std::chrono::steady_clock::time_point next_expiration_check_;
 };
 
 }  // namespace refbroker::txn
