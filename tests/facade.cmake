@@ -53,6 +53,11 @@ function(kafkaplus_offsets_store_test name producer example)
   set_tests_properties(${name} PROPERTIES LABELS integration TIMEOUT 180)
 endfunction()
 
+# The transactional C++ API (the same source runs against librdkafka below).
+add_executable(facade_txn_test compat/facade_txn_test.cpp)
+target_link_libraries(facade_txn_test PRIVATE kafkaplus::kafkaplus refbroker::core GTest::gtest_main Threads::Threads)
+gtest_discover_tests(facade_txn_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
+
 # A compile-unchanged consume-transform-produce loop with the transactional C API.
 add_executable(compat_transactions_c compat/transactions_c.c)
 target_link_libraries(compat_transactions_c PRIVATE kafkaplus::kafkaplus)
@@ -114,6 +119,11 @@ if(FACADE_REF_RDKAFKA_FOUND AND FACADE_REF_RDKAFKAXX_FOUND)
   add_executable(compat_consumer_c_librdkafka compat/consumer_c.c)
   target_link_libraries(compat_consumer_c_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKA)
   set_target_properties(compat_consumer_c_librdkafka PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
+  add_executable(facade_txn_test_librdkafka compat/facade_txn_test.cpp)
+  target_link_libraries(facade_txn_test_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKAXX refbroker::core
+                        GTest::gtest_main Threads::Threads)
+  gtest_discover_tests(facade_txn_test_librdkafka TEST_SUFFIX .librdkafka
+                       PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
   add_executable(compat_transactions_c_librdkafka compat/transactions_c.c)
   target_link_libraries(compat_transactions_c_librdkafka PRIVATE PkgConfig::FACADE_REF_RDKAFKA)
   set_target_properties(compat_transactions_c_librdkafka PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
