@@ -28,3 +28,8 @@ if(RDKAFKA_FOUND)
   target_link_libraries(broker_transactions_peer_test PRIVATE refbroker::core PkgConfig::RDKAFKA GTest::gtest_main)
   gtest_discover_tests(broker_transactions_peer_test PROPERTIES LABELS peer DISCOVERY_TIMEOUT 30)
 endif()
+# The in-process broker survives peers hanging up mid-Fetch (sendfile and SIGPIPE).
+add_executable(broker_server_sigpipe_test broker/server_sigpipe_test.cpp)
+target_include_directories(broker_server_sigpipe_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(broker_server_sigpipe_test PRIVATE refbroker::core GTest::gtest_main)
+gtest_discover_tests(broker_server_sigpipe_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)

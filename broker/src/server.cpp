@@ -2,7 +2,10 @@
 // Each connection reads frames into a buffer, handles complete requests one at a time (as Kafka
 // does, so responses leave in request order) and batches the responses of pipelined requests into
 // one gathered write; fetch data leaves the log by sendfile().
+#include <pthread.h>
 #include <sys/sendfile.h>
+
+#include <csignal>
 
 #include "asio.h"
 #include <atomic>
@@ -287,7 +290,17 @@ void Broker::start() {
   d.stopping = false;
   asio::co_spawn(*d.io, d.group_tick_loop(), asio::detached);
   int n = d.state->network_threads();
-  for (int i = 0; i < n; ++i) d.threads.emplace_back([&d] { d.io->run(); });
+  for (int i = 0; i < n; ++i)
+    d.threads.emplace_back([&d] {
+      // sendfile() has no MSG_NOSIGNAL: a peer closing mid-response would raise SIGPIPE and kill
+      // an application embedding the broker. The signal is thread-directed, so blocking it in
+      // the broker's own threads is enough (the write fails with EPIPE instead).
+      sigset_t pipe_only;
+      sigemptyset(&pipe_only);
+      sigaddset(&pipe_only, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
+      d.io->run();
+    });
   d.running = true;
   d.stopped = false;
 }
