@@ -56,8 +56,13 @@ rd_kafka_message_t* wrap(rd_kafka_t* rk, kc::ConsumerMessagePtr core) {
   const kc::ConsumerMessage& m = *core;
   c->msg.err = static_cast<rd_kafka_resp_err_t>(m.error());
   if (!m.topic().empty()) {
-    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    c->msg.rkt = topic_get(rk, m.topic().c_str(), nullptr, &err, nullptr);
+    rd_kafka_topic_t* rkt = rk->last_consumed_topic.load(std::memory_order_acquire);
+    if (!rkt || rkt->name != m.topic()) {
+      rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+      rkt = topic_get(rk, m.topic().c_str(), nullptr, &err, nullptr);
+      rk->last_consumed_topic.store(rkt, std::memory_order_release);
+    }
+    c->msg.rkt = rkt;
   }
   c->msg.partition = m.partition();
   c->msg.offset = m.offset();

@@ -189,6 +189,9 @@ struct rd_kafka_s {
   std::atomic<bool> poll_set_consumer{false};
   // Set once the application no longer gets callbacks (destroy without consumer close).
   std::atomic<bool> destroying{false};
+  // The topic of the last consumed message: consecutive messages mostly share it, and topic
+  // objects live as long as the instance, so a hit needs no lock.
+  std::atomic<rd_kafka_topic_t*> last_consumed_topic{nullptr};
   // Legacy simple consumer (rd_kafka_consume(rkt, partition)): consumed messages of partitions
   // other than the one asked for wait here for their turn.
   std::mutex legacy_mu;
