@@ -182,6 +182,15 @@ bool parse_producer_config(const Properties& p, ProducerConfig& c, std::string& 
   // A topic-level "compression.type" in the global conf sets the global codec too when
   // compression.codec is absent (librdkafka aliases them).
   if (c.topic.compression && !find(p, "compression.codec")) c.compression = *c.topic.compression;
+  if (!c.transactional_id.empty() &&
+      (c.topic.message_timeout_ms == 0 || c.topic.message_timeout_ms > c.transaction_timeout_ms)) {
+    // As librdkafka: a message must not outlive the transaction it belongs to.
+    if (find(p, "message.timeout.ms", "delivery.timeout.ms")) {
+      errstr = "`message.timeout.ms` must be set <= `transaction.timeout.ms`";
+      return false;
+    }
+    c.topic.message_timeout_ms = c.transaction_timeout_ms;
+  }
 
   if (c.idempotence) {
     // librdkafka: idempotence requires acks=all, max.in.flight <= 5, retries > 0.

@@ -121,6 +121,14 @@ TEST_F(TxnTest, StateErrors) {
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->init_transactions(1000).code, err(LocalErr::NOT_CONFIGURED));
 
+  // A message must not outlive its transaction (librdkafka's rule).
+  EXPECT_FALSE(ProducerCore::create({{"bootstrap.servers", bootstrap()},
+                                     {"transactional.id", "x"},
+                                     {"transaction.timeout.ms", "10000"},
+                                     {"message.timeout.ms", "20000"}},
+                                    {}, errstr));
+  EXPECT_NE(errstr.find("transaction.timeout.ms"), std::string::npos) << errstr;
+
   auto p = producer("txn-state");
   EXPECT_EQ(produce(*p, "t", 0, "x"), err(LocalErr::STATE));  // before init
   auto e = p->begin_transaction();
