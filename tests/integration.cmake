@@ -28,3 +28,9 @@ endforeach()
 if(EXISTS ${KAFKAPLUS_IT_DIR}/test_crash.py)
   kafkaplus_integration_test(it_crash test_crash.py crash 180)
 endif()
+# Our own consumer joins the third-party clients' mixed group (client_group_member, built by
+# tests/client.cmake).
+if(TEST it_groups_peers AND TARGET client_group_member)
+  set_property(TEST it_groups_peers APPEND PROPERTY ENVIRONMENT
+               "KAFKAPLUS_GROUP_MEMBER=$<TARGET_FILE:client_group_member>")
+endif()

@@ -73,15 +73,16 @@ struct Member {
     cb.rebalance = [this](int e, TopicPartitionList& parts) { on_rebalance(e, parts); };
     cb.error = [](int e, const std::string& reason) { emit("error " + err_name(e) + " " + reason); };
     std::string errstr;
-    consumer = ConsumerCore::create({{"bootstrap.servers", options.broker},
-                                     {"group.id", options.group},
-                                     {"partition.assignment.strategy", options.strategy},
-                                     {"session.timeout.ms", std::to_string(options.session_timeout_ms)},
-                                     {"heartbeat.interval.ms", "250"},
-                                     {"max.poll.interval.ms", "30000"},
-                                     {"enable.auto.commit", "false"},
-                                     {"auto.offset.reset", "earliest"}},
-                                    cb, errstr);
+    Properties props{{"bootstrap.servers", options.broker},
+                     {"group.id", options.group},
+                     {"partition.assignment.strategy", options.strategy},
+                     {"session.timeout.ms", std::to_string(options.session_timeout_ms)},
+                     {"heartbeat.interval.ms", "250"},
+                     {"max.poll.interval.ms", "30000"},
+                     {"enable.auto.commit", "false"},
+                     {"auto.offset.reset", "earliest"}};
+    if (!options.client_id.empty()) props["client.id"] = options.client_id;
+    consumer = ConsumerCore::create(props, cb, errstr);
     if (!consumer) {
       emit("unsupported create: " + errstr);
       return 0;
@@ -106,7 +107,12 @@ struct Member {
         if (m->error() != err(LocalErr::PARTITION_EOF)) emit("error consume " + err_name(m->error()));
         continue;
       }
-      emit("msg " + std::to_string(m->partition()) + " " + std::to_string(m->offset()));
+      std::string line = "msg " + std::to_string(m->partition()) + " " + std::to_string(m->offset());
+      if (options.print_values) {
+        auto value = m->value();
+        line += " " + (value && !value->empty() ? hex(value->data(), value->size()) : std::string("-"));
+      }
+      emit(line);
       progress.consumed(m->partition(), m->offset());
       if (progress.uncommitted >= options.commit_every) commit(progress.owned);
     }

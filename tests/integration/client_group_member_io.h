@@ -4,7 +4,7 @@
 // librdkafka or to our facade).
 //
 // Arguments: --broker H:P --group G --topic T --strategy S [--session-timeout-ms N]
-//            [--commit-every N]
+//            [--commit-every N] [--print-values 1] [--client-id ID]
 // stdin:     "close\n" (or EOF) = close the consumer gracefully and exit.
 // stdout, one event per line; <ns> is CLOCK_MONOTONIC in nanoseconds (one clock for every process
 // on the machine, so the test can order events across members); <parts> is "0,3,5" or "-":
@@ -14,7 +14,7 @@
 //   revoke <ns> <parts>         rebalance callback entered: partitions being revoked
 //   revoked <ns> <parts>        revoke done: offsets committed; the unassign call follows
 //   owned <ns> <parts>          the whole assignment after each change
-//   msg <partition> <offset>    a consumed message
+//   msg <partition> <offset> [<hex value>]   a consumed message (the value with --print-values 1)
 //   commit <ns> <p=o,...>       a synchronous commit succeeded
 //   commitfail <ns> <p=o,...> <error>   it failed (those messages may be consumed again)
 //   error <text>                an error event or failed call
@@ -37,6 +37,8 @@ struct Options {
   std::string broker, group, topic = "orders", strategy = "range";
   int session_timeout_ms = 3000;
   int commit_every = 10;
+  bool print_values = false;
+  std::string client_id;
 };
 
 inline Options parse_options(int argc, char** argv) {
@@ -49,6 +51,8 @@ inline Options parse_options(int argc, char** argv) {
     else if (a == "--strategy") o.strategy = v;
     else if (a == "--session-timeout-ms") o.session_timeout_ms = std::stoi(v);
     else if (a == "--commit-every") o.commit_every = std::stoi(v);
+    else if (a == "--print-values") o.print_values = v == "1";
+    else if (a == "--client-id") o.client_id = v;
   }
   return o;
 }
@@ -67,6 +71,17 @@ inline void emit(const std::string& line) {
 }
 inline void emit_timed(const std::string& kind, const std::string& rest = "") {
   emit(kind + " " + std::to_string(monotonic_ns()) + (rest.empty() ? "" : " " + rest));
+}
+
+inline std::string hex(const uint8_t* data, size_t size) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    out += digits[data[i] >> 4];
+    out += digits[data[i] & 15];
+  }
+  return out;
 }
 
 inline std::string format_parts(const std::set<int32_t>& parts) {
