@@ -78,15 +78,23 @@ void ConsumerCore::Impl::kick() {
   });
 }
 
+// Accounting for a set leaving the queue: its messages not served, and its chunk's bytes once no
+// queued set refers to it any more (messages the application still holds keep the chunk alive, as
+// librdkafka's dequeued messages keep their fetch buffer, but no longer count).
+void ConsumerCore::Impl::release_set(FetchedSet& s) {
+  int64_t left = s.msgs.empty() ? 0 : static_cast<int64_t>(s.msgs.size() - s.next);
+  queued_msgs -= left;
+  if (s.part) {
+    s.part->queued_msgs -= left;
+    s.part->queued_bytes -= s.bytes;
+  }
+  if (s.chunk && !s.msgs.empty() && --s.chunk->queued_sets == 0) queued_bytes -= s.chunk->charged;
+}
+
 void ConsumerCore::Impl::drop_queued(PartState* p) {
   for (auto it = queue.begin(); it != queue.end();) {
     if ((*it)->part == p) {
-      FetchedSet& s = **it;
-      int64_t left = static_cast<int64_t>(s.msgs.size() - s.next);
-      queued_msgs -= left;
-      queued_bytes -= s.bytes;
-      p->queued_msgs -= left;
-      p->queued_bytes -= s.bytes;
+      release_set(**it);
       it = queue.erase(it);
     } else {
       ++it;
@@ -247,14 +255,8 @@ ConsumerMessagePtr ConsumerCore::Impl::next_message(bool&) {
     if (!stale && (s.msgs.empty() || s.next < s.msgs.size())) m = materialize(s);
     if (!stale && !s.msgs.empty()) done = s.next >= s.msgs.size();
     if (done) {
-      int64_t left = s.msgs.empty() ? 0 : static_cast<int64_t>(s.msgs.size() - s.next);
-      queued_msgs -= left;
-      queued_bytes -= s.bytes;
-      if (p) {
-        p->queued_msgs -= left;
-        p->queued_bytes -= s.bytes;
-        if (p->queued_msgs < cfg.queued_min_messages) kick();
-      }
+      release_set(s);
+      if (p) kick();  // room for more (coalesced: at most one kick posted at a time)
       queue.pop_front();
     }
     if (m) return m;

@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -41,6 +42,11 @@ namespace kafka::client {
 struct ConsumerMessage::Chunk {
   std::vector<uint8_t> frame;                            // the Fetch response frame
   std::vector<std::unique_ptr<RecordBatchView>> views;   // compressed batches (own their inflated bytes)
+  // Prefetch accounting (under Impl::mu): the bytes this chunk holds (frame, inflated batches, the
+  // queued sets' indexes) are charged to Impl::queued_bytes while any of its sets is queued.
+  int64_t charged = 0;
+  int queued_sets = 0;
+  int64_t inflated_bytes = 0;  // sum of the views' inflated sizes (parse_fetched_records)
 };
 
 struct ConsumerMessageAccess {
@@ -151,8 +157,12 @@ struct ParsedRecords {
 // Parses one partition's record batches from a Fetch response into `set` (records at or above
 // fetch_offset; control batches and, with `aborted`, aborted transactions skipped). Compressed
 // batches are inflated into views kept by `chunk`.
+// `inflate_budget` / `msg_budget`: once this partition's inflated bytes or records reach them,
+// parsing stops before the next compressed batch (the first is always taken); next_pos then points
+// at the batch not taken, which the next Fetch asks for again. Bounds what one response inflates.
 void parse_fetched_records(ByteView records, int64_t fetch_offset, bool check_crcs, ConsumerMessage::Chunk& chunk,
-                           FetchedSet& set, AbortedFilter* aborted, ParsedRecords& out);
+                           FetchedSet& set, AbortedFilter* aborted, ParsedRecords& out,
+                           int64_t inflate_budget = INT64_MAX, int64_t msg_budget = INT64_MAX);
 
 struct ConsumerEvent {
   enum Kind { Rebalance, Commit, Error, Stats } kind = Error;
@@ -201,7 +211,11 @@ struct ConsumerCore::Impl {
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<PartState>> parts;
   std::deque<std::unique_ptr<FetchedSet>> queue;
   std::deque<ConsumerEvent> events;
+  // Prefetch: messages queued, and bytes held by the queued sets' chunks (whole response frames,
+  // inflated batches, indexes), bounded by queued.min.messages / queued.max.messages.kbytes for the
+  // whole queue (as librdkafka's partition queues forwarded to the consumer queue).
   int64_t queued_msgs = 0, queued_bytes = 0;
+  int64_t fetch_reserved = 0;  // max_bytes of the Fetch requests in flight (part of the bound)
   std::atomic<bool> fetch_kick_pending{false};
 
   // ---- subscription and group (mu) ----
@@ -281,6 +295,7 @@ struct ConsumerCore::Impl {
   void add_partition(const TopicPartitionOffset& tp);
   void remove_partition(PartState* p);
   void drop_queued(PartState* p);
+  void release_set(FetchedSet& s);
   ConsumerMessagePtr next_message(bool& got_event);
   int serve_events(int max);
   void serve_event(ConsumerEvent& ev);
@@ -297,7 +312,8 @@ struct ConsumerCore::Impl {
   void run_fetcher(int64_t now);
   void resolve_offsets(int64_t now);
   void on_fetch_response(int32_t broker, std::vector<std::pair<PartState*, uint64_t>> sent,
-                         std::vector<int64_t> offsets, int err, std::vector<uint8_t> frame, int16_t version);
+                         std::vector<int64_t> offsets, int err, std::vector<uint8_t> frame, int16_t version,
+                         int64_t reserved);
   void apply_reset(PartState* p, const char* why);
   void list_offsets(std::vector<PartState*> ps);
   void fetch_committed(std::vector<PartState*> ps);

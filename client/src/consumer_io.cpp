@@ -55,8 +55,10 @@ struct ParsedPartition {
 
 
 void parse_fetched_records(ByteView records, int64_t fetch_offset, bool check_crcs, ConsumerMessage::Chunk& chunk,
-                           FetchedSet& set, AbortedFilter* aborted, ParsedRecords& out) {
+                           FetchedSet& set, AbortedFilter* aborted, ParsedRecords& out, int64_t inflate_budget,
+                           int64_t msg_budget) {
   out.next_pos = fetch_offset;
+  int64_t inflated = 0;
   BatchSplitter split(records);
   RecordBatchView local;
   try {
@@ -82,9 +84,14 @@ void parse_fetched_records(ByteView records, int64_t fetch_offset, bool check_cr
       }
       RecordBatchView* view = &local;
       if ((h.attributes & kAttrCompressionMask) != 0) {
+        if (inflated > 0 && (inflated >= inflate_budget || static_cast<int64_t>(set.msgs.size()) >= msg_budget))
+          break;  // the rest is fetched again later
         auto owned = std::make_unique<RecordBatchView>();
         owned->reset(*b, check_crcs);
-        set.bytes += static_cast<int64_t>(owned->records_data().size());  // the inflated copy is memory too
+        const auto inflated_size = static_cast<int64_t>(owned->records_data().size());
+        inflated += inflated_size;
+        chunk.inflated_bytes += inflated_size;
+        set.bytes += inflated_size;  // the inflated copy is memory too
         view = owned.get();
         chunk.views.push_back(std::move(owned));
       } else {
@@ -531,13 +538,17 @@ void ConsumerCore::Impl::run_fetcher(int64_t now) {
   if (closing || engine->closing.load()) return;
   std::map<int32_t, std::vector<PartState*>> by_leader;
   bool need_md = false;
+  // Both bounds are for the whole queue, as in librdkafka where every partition's fetch queue is
+  // forwarded to the consumer queue (rd_kafka_q_len/q_size follow the forwarding). The bytes count
+  // what is really held (frames, inflated batches) plus the responses still to come.
   const int64_t max_bytes_total = int64_t{cfg.queued_max_messages_kbytes} * 1024;
-  if (queued_bytes >= max_bytes_total) return;
+  if (queued_msgs >= cfg.queued_min_messages) return;
+  int64_t room = max_bytes_total - queued_bytes - fetch_reserved;
+  if (room <= 0) return;
   for (auto& [k, up] : parts) {
     PartState* p = up.get();
     if (!p->assigned || p->paused || p->fetch != PartFetch::Active || p->fetch_inflight) continue;
     if (p->backoff_until_us > now) continue;
-    if (p->queued_msgs >= cfg.queued_min_messages) continue;
     auto l = topic_leaders.find(p->topic);
     int32_t leader = -1;
     if (l != topic_leaders.end() && p->partition < static_cast<int32_t>(l->second.size()))
@@ -556,6 +567,7 @@ void ConsumerCore::Impl::run_fetcher(int64_t now) {
     missing_md_at_us = now + 1'000'000;
   }
   for (auto& [leader, ps] : by_leader) {
+    if (room <= 0) break;
     BrokerConn* c = engine->conn_for(leader);
     if (!c) {
       engine->request_metadata("consumer: leader not connected", true);
@@ -569,7 +581,12 @@ void ConsumerCore::Impl::run_fetcher(int64_t now) {
     req->replica_id = -1;
     req->max_wait_ms = cfg.fetch_wait_max_ms;
     req->min_bytes = cfg.fetch_min_bytes;
-    req->max_bytes = cfg.fetch_max_bytes;
+    // A response never brings more than the room left (the broker still returns at least one
+    // batch, KIP-74); what it holds is charged when it arrives.
+    const int64_t reserve = std::min<int64_t>(cfg.fetch_max_bytes, room);
+    room -= reserve;
+    fetch_reserved += reserve;
+    req->max_bytes = static_cast<int32_t>(reserve);
     req->isolation_level = static_cast<int8_t>(cfg.isolation_level);
     req->session_id = 0;
     req->session_epoch = -1;  // sessionless (full) fetch
@@ -586,7 +603,7 @@ void ConsumerCore::Impl::run_fetcher(int64_t now) {
       proto::FetchRequest::FetchPartition fp;
       fp.partition = p->partition;
       fp.fetch_offset = p->fetch_pos;
-      fp.partition_max_bytes = cfg.max_partition_fetch_bytes;
+      fp.partition_max_bytes = static_cast<int32_t>(std::min<int64_t>(cfg.max_partition_fetch_bytes, reserve));
       t->partitions.push_back(fp);
       p->fetch_inflight = true;
       sent.emplace_back(p, p->version);
@@ -599,11 +616,11 @@ void ConsumerCore::Impl::run_fetcher(int64_t now) {
     r->max_version = kFetchMax;
     r->timeout_us = (int64_t{cfg.fetch_wait_max_ms} + engine->cfg.socket_timeout_ms) * 1000;
     r->encode = [req](Frame& f, int16_t v) { proto::encode_body(f.w(), *req, v); };
-    r->done = [this, c, leader, sent = std::move(sent), offsets = std::move(offsets)](
+    r->done = [this, c, leader, sent = std::move(sent), offsets = std::move(offsets), reserve](
                   int e, std::span<const uint8_t>, int16_t v) mutable {
       std::vector<uint8_t> buf;
       if (!e) buf = c->take_response_buffer();  // the records stay where they were read
-      on_fetch_response(leader, std::move(sent), std::move(offsets), e, std::move(buf), v);
+      on_fetch_response(leader, std::move(sent), std::move(offsets), e, std::move(buf), v, reserve);
     };
     st_fetches.fetch_add(1, std::memory_order_relaxed);
     c->send(std::move(r));
@@ -612,10 +629,22 @@ void ConsumerCore::Impl::run_fetcher(int64_t now) {
 
 void ConsumerCore::Impl::on_fetch_response(int32_t broker, std::vector<std::pair<PartState*, uint64_t>> sent,
                                            std::vector<int64_t> offsets, int e, std::vector<uint8_t> frame,
-                                           int16_t version) {
-  if (engine->closing.load()) return;
+                                           int16_t version, int64_t reserved) {
+  if (engine->closing.load()) {
+    std::lock_guard lk(mu);
+    fetch_reserved -= reserved;
+    return;
+  }
   auto chunk = std::make_shared<ConsumerMessage::Chunk>();
   chunk->frame = std::move(frame);
+  // Inflating is bounded by the room left after this frame, shared by the partitions returned.
+  int64_t inflate_room, msg_room;
+  {
+    std::lock_guard lk(mu);
+    inflate_room = int64_t{cfg.queued_max_messages_kbytes} * 1024 - queued_bytes - fetch_reserved + reserved -
+                   static_cast<int64_t>(chunk->frame.capacity());
+    msg_room = cfg.queued_min_messages - queued_msgs;
+  }
   std::vector<ParsedPartition> parsed;
   std::string errstr;
   if (!e) {
@@ -623,6 +652,11 @@ void ConsumerCore::Impl::on_fetch_response(int32_t broker, std::vector<std::pair
     try {
       auto resp = proto::decode_response<proto::FetchResponse>(chunk->frame, version);
       if (resp.error_code) e = resp.error_code;
+      size_t nparts = 0;
+      for (auto& t : resp.responses) nparts += t.partitions.size();
+      const auto shares = static_cast<int64_t>(std::max<size_t>(nparts, 1));
+      const int64_t inflate_share = std::max<int64_t>(inflate_room, 0) / shares;
+      const int64_t msg_share = std::max<int64_t>(msg_room, 0) / shares;
       for (auto& t : resp.responses)
         for (auto& pd : t.partitions) {
           size_t idx = sent.size();
@@ -648,7 +682,7 @@ void ConsumerCore::Impl::on_fetch_response(int32_t broker, std::vector<std::pair
             }
             ParsedRecords pr;
             parse_fetched_records(pd.records.bytes(), offsets[idx], cfg.check_crcs, *chunk, *pp.set,
-                                  read_committed ? &filter : nullptr, pr);
+                                  read_committed ? &filter : nullptr, pr, inflate_share, msg_share);
             pp.err = pr.err;
             pp.errstr = std::move(pr.errstr);
             pp.next_pos = pr.next_pos;
@@ -662,6 +696,7 @@ void ConsumerCore::Impl::on_fetch_response(int32_t broker, std::vector<std::pair
   }
   std::lock_guard lk(mu);
   int64_t now = mono_us();
+  fetch_reserved -= reserved;
   fetch_brokers.erase(broker);
   for (auto& [p, ver] : sent) p->fetch_inflight = false;
   if (e) {
@@ -697,7 +732,8 @@ void ConsumerCore::Impl::on_fetch_response(int32_t broker, std::vector<std::pair
       p->queued_msgs += n;
       p->queued_bytes += set->bytes;
       queued_msgs += n;
-      queued_bytes += set->bytes;
+      chunk->charged += static_cast<int64_t>(set->msgs.capacity() * sizeof(RawMsg));
+      ++chunk->queued_sets;
       queue.push_back(std::move(pp.set));
       pushed = true;
     }
@@ -711,6 +747,12 @@ void ConsumerCore::Impl::on_fetch_response(int32_t broker, std::vector<std::pair
       p->eof_sent = true;
       push_error_message(p, err(LocalErr::PARTITION_EOF), p->fetch_pos, {});
     }
+  }
+  if (chunk->queued_sets > 0) {
+    // Held until its last set leaves the queue: the whole frame (other partitions' records, stale
+    // or skipped batches included) and every inflated batch.
+    chunk->charged += static_cast<int64_t>(chunk->frame.capacity()) + chunk->inflated_bytes;
+    queued_bytes += chunk->charged;
   }
   if (pushed) cv.notify_all();
   run_fetcher(now);
