@@ -23,6 +23,14 @@ if(TARGET eos::mysqlcppconn)
   endforeach()
 endif()
 
+# eos::TransactionalProcessor (Kafka to Kafka, exactly once) against an in-process refbroker.
+if(TARGET eos::sink AND TARGET refbroker::core)
+  add_executable(eos_processor_test eos/processor_test.cpp)
+  target_link_libraries(eos_processor_test PRIVATE eos::sink refbroker::core GTest::gtest_main Threads::Threads)
+  target_include_directories(eos_processor_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  gtest_discover_tests(eos_processor_test PROPERTIES LABELS integration TIMEOUT 300 DISCOVERY_TIMEOUT 30)
+endif()
+
 # Crash matrix of the sink (examples/eos_sink) against refbroker: kill -9 before/after COMMIT and
 # mid-batch, random kill -9, a rebalance with three instances, a SIGSTOPped zombie, a poison record,
 # and for MariaDB a server restart and lock conflicts. Short in CI (label crash); the soak repeats it.
