@@ -28,7 +28,7 @@ if(TARGET eos::sink AND TARGET refbroker::core)
   add_executable(eos_processor_test eos/processor_test.cpp)
   target_link_libraries(eos_processor_test PRIVATE eos::sink refbroker::core GTest::gtest_main Threads::Threads)
   target_include_directories(eos_processor_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  gtest_discover_tests(eos_processor_test PROPERTIES LABELS integration TIMEOUT 300 DISCOVERY_TIMEOUT 30)
+  gtest_discover_tests(eos_processor_test TEST_PREFIX eos_processor. PROPERTIES LABELS integration TIMEOUT 300 DISCOVERY_TIMEOUT 30)
 endif()
 
 # Crash matrix of the sink (examples/eos_sink) against refbroker: kill -9 before/after COMMIT and
