@@ -79,6 +79,22 @@ bool txn_retry_error(int e) {
          ke == Error::REQUEST_TIMED_OUT || is_retriable(ke);
 }
 
+// How a coordinator call that failed with error `e` ends: kCallRefind when the coordinator moved,
+// kCallRetry for a retriable error, else kCallDone after failing the producer (a fatal error) or the
+// transaction and its operation `op` (abortable). `what` starts the reason, err_str(e) ends it.
+int txn_call_failed(ProducerCore::Impl& I, int op, int e, const std::string& what) {
+  if (coordinator_moved(e)) return kCallRefind;
+  if (txn_retry_error(e)) return kCallRetry;
+  std::string why = what + err_str(e);
+  if (txn_fatal_error(e)) {
+    I.txn_set_fatal(e, why);
+    return kCallDone;
+  }
+  I.txn_set_abortable(e, why, false);
+  I.txn_finish_op(op, {e, why, false, false, true});
+  return kCallDone;
+}
+
 // librdkafka reports every fencing error as _FENCED.
 int normalize(int e) { return fencing_error(e) ? err(LocalErr::FENCED) : e; }
 
@@ -501,16 +517,7 @@ void ProducerCore::Impl::txn_add_offsets(int op, std::vector<TopicPartitionOffse
       txn_offset_commit(op, std::move(offsets), std::move(group));
       return kCallDone;
     }
-    if (coordinator_moved(e)) return kCallRefind;
-    if (txn_retry_error(e)) return kCallRetry;
-    std::string why = "Failed to add offsets to the transaction: " + err_str(e);
-    if (txn_fatal_error(e)) {
-      txn_set_fatal(e, why);
-      return kCallDone;
-    }
-    txn_set_abortable(e, why, false);
-    txn_finish_op(op, {e, why, false, false, true});
-    return kCallDone;
+    return txn_call_failed(*this, op, e, "Failed to add offsets to the transaction: ");
   };
   txn_run(call);
 }
@@ -562,17 +569,8 @@ void ProducerCore::Impl::txn_offset_commit(int op, std::vector<TopicPartitionOff
       txn_finish_op(op, {});
       return kCallDone;
     }
-    if (coordinator_moved(first)) return kCallRefind;
-    if (txn_retry_error(first)) return kCallRetry;
-    std::string why = "Failed to commit offsets to the transaction: " + err_str(first);
-    if (txn_fatal_error(first)) {
-      txn_set_fatal(first, why);
-      return kCallDone;
-    }
     // UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, FENCED_INSTANCE_ID, authorization: abort.
-    txn_set_abortable(first, why, false);
-    txn_finish_op(op, {first, why, false, false, true});
-    return kCallDone;
+    return txn_call_failed(*this, op, first, "Failed to commit offsets to the transaction: ");
   };
   txn_run(call);
 }
@@ -646,16 +644,7 @@ void ProducerCore::Impl::txn_end(int op, bool commit, bool bump_after) {
       finished();
       return kCallDone;
     }
-    if (coordinator_moved(e)) return kCallRefind;
-    if (txn_retry_error(e)) return kCallRetry;
-    std::string why = std::string("Failed to ") + (commit ? "commit" : "abort") + " transaction: " + err_str(e);
-    if (txn_fatal_error(e)) {
-      txn_set_fatal(e, why);
-      return kCallDone;
-    }
-    txn_set_abortable(e, why, false);
-    txn_finish_op(op, {e, why, false, false, true});
-    return kCallDone;
+    return txn_call_failed(*this, op, e, std::string("Failed to ") + (commit ? "commit" : "abort") + " transaction: ");
   };
   txn_run(call);
 }
