@@ -1055,38 +1055,32 @@ PartitionMetadata::~PartitionMetadata() {}
 TopicMetadata::~TopicMetadata() {}
 Metadata::~Metadata() {}
 
-Producer::~Producer() {}
-Producer* Producer::create(const Conf* conf, std::string& errstr) {
-  auto p = std::make_unique<ProducerImpl>();
-  rd_kafka_conf_t* rk_conf = c_conf_for(conf, p->cbs_, errstr);
+// Creates the C handle under a C++ handle object (Impl has cbs_ and rk_); nullptr + errstr on failure.
+template <class Impl> Impl* create_handle(rd_kafka_type_t type, const Conf* conf, std::string& errstr) {
+  auto h = std::make_unique<Impl>();
+  rd_kafka_conf_t* rk_conf = c_conf_for(conf, h->cbs_, errstr);
   if (!rk_conf) return nullptr;
   char buf[512] = "";
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, rk_conf, buf, sizeof buf);
+  rd_kafka_t* rk = rd_kafka_new(type, rk_conf, buf, sizeof buf);
   if (!rk) {
     errstr = buf;
     rd_kafka_conf_destroy(rk_conf);
     return nullptr;
   }
-  p->rk_ = rk;
-  return p.release();
+  h->rk_ = rk;
+  return h.release();
+}
+
+Producer::~Producer() {}
+Producer* Producer::create(const Conf* conf, std::string& errstr) {
+  return create_handle<ProducerImpl>(RD_KAFKA_PRODUCER, conf, errstr);
 }
 
 ConsumerGroupMetadata::~ConsumerGroupMetadata() {}
 
 Consumer::~Consumer() {}
 Consumer* Consumer::create(const Conf* conf, std::string& errstr) {
-  auto c = std::make_unique<LegacyConsumerImpl>();
-  rd_kafka_conf_t* rk_conf = c_conf_for(conf, c->cbs_, errstr);
-  if (!rk_conf) return nullptr;
-  char buf[512] = "";
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, rk_conf, buf, sizeof buf);
-  if (!rk) {
-    errstr = buf;
-    rd_kafka_conf_destroy(rk_conf);
-    return nullptr;
-  }
-  c->rk_ = rk;
-  return c.release();
+  return create_handle<LegacyConsumerImpl>(RD_KAFKA_CONSUMER, conf, errstr);
 }
 int64_t Consumer::OffsetTail(int64_t offset) { return RD_KAFKA_OFFSET_TAIL(offset); }
 

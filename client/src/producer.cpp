@@ -690,49 +690,16 @@ int32_t ProducerCore::builtin_partition(std::string_view name, const void* key, 
 // ---- queries ----------------------------------------------------------------------------------
 
 int ProducerCore::metadata(bool all_topics, const std::string* only_topic, ClusterMetadata& out, int timeout_ms) {
-  auto q = std::make_shared<MetadataQuery>();
-  q->all_topics = all_topics;
-  if (only_topic) q->topic = *only_topic;
-  return run_query(*impl_, q, timeout_ms, [&] { out = std::move(q->result); });
+  return query_metadata(*impl_, all_topics, only_topic, out, timeout_ms);
 }
-
 int ProducerCore::query_watermark_offsets(const std::string& topic, int32_t partition, int64_t& low, int64_t& high,
                                           int timeout_ms) {
-  auto q = std::make_shared<OffsetsQuery>();
-  q->entries.push_back({topic, partition, -2});
-  q->entries.push_back({topic, partition, -1});
-  int rc = run_query(*impl_, q, timeout_ms, [] {});
-  if (rc) return rc;
-  if (q->entries[0].err) return q->entries[0].err;
-  if (q->entries[1].err) return q->entries[1].err;
-  low = q->entries[0].offset;
-  high = q->entries[1].offset;
-  return 0;
+  return client::query_watermark_offsets(*impl_, topic, partition, low, high, timeout_ms);
 }
-
 int ProducerCore::offsets_for_times(std::vector<TopicPartitionOffset>& offsets, int timeout_ms) {
-  if (offsets.empty()) return err(LocalErr::INVALID_ARG);
-  auto q = std::make_shared<OffsetsQuery>();
-  for (auto& o : offsets) q->entries.push_back({o.topic, o.partition, o.offset});
-  int rc = run_query(*impl_, q, timeout_ms, [] {});
-  if (rc) return rc;
-  for (size_t i = 0; i < offsets.size(); ++i) {
-    offsets[i].offset = q->entries[i].offset;
-    offsets[i].err = q->entries[i].err;
-  }
-  return 0;
+  return query_offsets_for_times(*impl_, offsets, timeout_ms);
 }
-
-int32_t ProducerCore::controller_id(int timeout_ms) {
-  ClusterMetadata md;
-  if (metadata(false, nullptr, md, timeout_ms)) return -1;
-  return md.controller_id;
-}
-
-std::string ProducerCore::cluster_id(int timeout_ms) {
-  ClusterMetadata md;
-  if (metadata(false, nullptr, md, timeout_ms)) return {};
-  return md.cluster_id;
-}
+int32_t ProducerCore::controller_id(int timeout_ms) { return query_controller_id(*impl_, timeout_ms); }
+std::string ProducerCore::cluster_id(int timeout_ms) { return query_cluster_id(*impl_, timeout_ms); }
 
 }  // namespace kafka::client

@@ -278,4 +278,52 @@ void OffsetsQuery::step(ProducerCore::Impl& impl, int64_t now) {
   }
 }
 
+int query_metadata(ProducerCore::Impl& impl, bool all_topics, const std::string* only_topic, ClusterMetadata& out,
+                   int timeout_ms) {
+  auto q = std::make_shared<MetadataQuery>();
+  q->all_topics = all_topics;
+  if (only_topic) q->topic = *only_topic;
+  return run_query(impl, q, timeout_ms, [&] { out = std::move(q->result); });
+}
+
+int query_watermark_offsets(ProducerCore::Impl& impl, const std::string& topic, int32_t partition, int64_t& low,
+                            int64_t& high, int timeout_ms) {
+  auto q = std::make_shared<OffsetsQuery>();
+  q->entries.push_back({topic, partition, -2});
+  q->entries.push_back({topic, partition, -1});
+  int rc = run_query(impl, q, timeout_ms, [] {});
+  if (rc) return rc;
+  if (q->entries[0].err) return q->entries[0].err;
+  if (q->entries[1].err) return q->entries[1].err;
+  low = q->entries[0].offset;
+  high = q->entries[1].offset;
+  return 0;
+}
+
+int query_offsets_for_times(ProducerCore::Impl& impl, std::vector<TopicPartitionOffset>& offsets,
+                            int timeout_ms) {
+  if (offsets.empty()) return err(LocalErr::INVALID_ARG);
+  auto q = std::make_shared<OffsetsQuery>();
+  for (auto& o : offsets) q->entries.push_back({o.topic, o.partition, o.offset});
+  int rc = run_query(impl, q, timeout_ms, [] {});
+  if (rc) return rc;
+  for (size_t i = 0; i < offsets.size(); ++i) {
+    offsets[i].offset = q->entries[i].offset;
+    offsets[i].err = q->entries[i].err;
+  }
+  return 0;
+}
+
+int32_t query_controller_id(ProducerCore::Impl& impl, int timeout_ms) {
+  ClusterMetadata md;
+  if (query_metadata(impl, false, nullptr, md, timeout_ms)) return -1;
+  return md.controller_id;
+}
+
+std::string query_cluster_id(ProducerCore::Impl& impl, int timeout_ms) {
+  ClusterMetadata md;
+  if (query_metadata(impl, false, nullptr, md, timeout_ms)) return {};
+  return md.cluster_id;
+}
+
 }  // namespace kafka::client

@@ -69,6 +69,16 @@ int run_query(ProducerCore::Impl& impl, std::shared_ptr<Query> q, int timeout_ms
   return rc;
 }
 
+// The blocking cluster queries both cores offer (ProducerCore and ConsumerCore run on the same
+// engine): metadata, low/high watermarks, offsets by timestamp, controller and cluster ids.
+int query_metadata(ProducerCore::Impl& impl, bool all_topics, const std::string* only_topic, ClusterMetadata& out,
+                   int timeout_ms);
+int query_watermark_offsets(ProducerCore::Impl& impl, const std::string& topic, int32_t partition, int64_t& low,
+                            int64_t& high, int timeout_ms);
+int query_offsets_for_times(ProducerCore::Impl& impl, std::vector<TopicPartitionOffset>& offsets, int timeout_ms);
+int32_t query_controller_id(ProducerCore::Impl& impl, int timeout_ms);
+std::string query_cluster_id(ProducerCore::Impl& impl, int timeout_ms);
+
 // Metadata request/response helpers shared by the refresh logic and the queries.
 std::unique_ptr<Request> make_metadata_request(const std::vector<std::string>* topics, bool allow_auto_create,
                                                int64_t timeout_us);
