@@ -23,3 +23,6 @@ if(KAFKAPLUS_FUZZ)
                          -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(request_decoder_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
 endif()
+
+kafkaplus_unit_test(sasl_scram_test unit/sasl_scram_test.cpp)
+target_link_libraries(sasl_scram_test PRIVATE kafka::sasl)

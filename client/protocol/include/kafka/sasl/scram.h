@@ -79,7 +79,7 @@ class ScramServer {
   ScramMechanism mech_;
   Lookup lookup_;
   std::string nonce_suffix_;
-  std::string user_, client_first_bare_, server_first_, combined_nonce_;
+  std::string user_, gs2_header_, client_first_bare_, server_first_, combined_nonce_;
   std::optional<ScramCredential> cred_;
   bool authenticated_ = false;
   int step_ = 0;
