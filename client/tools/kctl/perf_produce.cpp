@@ -33,8 +33,11 @@ class ProduceStats : public RdKafka::DeliveryReportCb {
       : sampling_(std::max<int64_t>(1, num_records / std::min<int64_t>(num_records, 500'000))),
         print_progress_(print_progress) {
     samples_.reserve(static_cast<size_t>(num_records / sampling_ + 1));
-    start_us_ = window_start_us_ = now_us();
+    start();
   }
+
+  // The clock starts when the first record is produced.
+  void start() { start_us_ = window_start_us_ = now_us(); }
 
   // Runs in the thread calling poll()/flush(): no locking needed.
   void dr_cb(RdKafka::Message& m) override {
@@ -258,6 +261,7 @@ int run_perf_produce(const Args& args) {
   }
 
   TokenBucket bucket(throughput);
+  stats.start();
   RdKafka::ErrorCode produce_error = RdKafka::ERR_NO_ERROR;
   for (int64_t i = 0; i < num_records; ++i) {
     bucket.take(*producer);
