@@ -46,7 +46,7 @@ class Perf(BrokerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         admin = AdminClient({"bootstrap.servers": cls.broker.bootstrap})
-        topics = [NewTopic("perf", 3, 1), NewTopic("paced", 1, 1), NewTopic("payloads", 1, 1),
+        topics = [NewTopic("perf", 3, 1), NewTopic("paced", 1, 1), NewTopic("payloads", 1, 1), NewTopic("txn", 1, 1),
                   NewTopic("small", 1, 1, config={"max.message.bytes": "1000"})]
         for _, fut in admin.create_topics(topics, operation_timeout=10).items():
             fut.result(TIMEOUT)
@@ -160,6 +160,26 @@ class Perf(BrokerTestCase):
             self.assertEqual(c["n"], 300)
             self.assertGreater(c["mb"], 300 * 4 / 1048576)
             self.assertLess(c["mb"], 300 * 5 / 1048576 + 1e-6)
+
+    def test_transactions(self):
+        rc, out, err = self.produce("--topic", "txn", "--num-records", "2000", "--record-size", "20",
+                                    "--throughput", "8000", "--transaction-duration-ms", "100")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(self.summary(out)[0], 2000)
+        with tempfile.NamedTemporaryFile("w", suffix=".properties") as f:
+            f.write("isolation.level=read_committed\n")
+            f.flush()
+            rc, out, err = self.consume("--topic", "txn", "--messages", "2000", "--assign", "--consumer.config", f.name)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(self.consumed(out)["n"], 2000)
+        # The live broker's active segment: a COMMIT marker per transaction (~0.25 s of 0.1 s transactions).
+        log = os.path.join(self.broker.data_dir, "txn-0", "00000000000000000000.log")
+        rc, out, err = kctl("dump-log", "--files", log, "--deep-iteration")
+        self.assertEqual(rc, 0, out + err)
+        commits = out.count("endTxnMarker: COMMIT")
+        self.assertGreaterEqual(commits, 2, out[-2000:])
+        self.assertEqual(len([l for l in out.splitlines() if l.startswith("| offset:")]), 2000 + commits)
+        self.assertNotIn("isTransactional: false", out)
 
     def test_delivery_errors_fail_the_run(self):
         # The topic takes at most 1000-byte batches: every record is refused.

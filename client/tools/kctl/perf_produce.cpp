@@ -219,6 +219,12 @@ int run_perf_produce(const Args& args) {
   props.insert(props.end(), assigned.begin(), assigned.end());
   props.insert(props.end(), extra.begin(), extra.end());
   props.emplace_back("bootstrap.servers", args.required("bootstrap-server"));
+  // Transactions as in Kafka's tool: on with a transactional id (option or property) or a
+  // transaction duration; each transaction is committed after --transaction-duration-ms.
+  int64_t txn_duration_ms = args.get_int("transaction-duration-ms", 3000, 1);
+  if (auto id = args.get("transactional-id")) props.emplace_back("transactional.id", *id);
+  else if (args.has("transaction-duration-ms") && !perf::has_property(props, "transactional.id"))
+    props.emplace_back("transactional.id", "performance-producer-" + std::to_string(std::random_device{}()));
   if (!perf::has_property(props, "client.id")) props.emplace_back("client.id", "perf-producer-client");
   // Nothing may wait longer than --timeout-ms: a broker that never answers fails the records.
   if (!perf::has_property(props, "message.timeout.ms") && !perf::has_property(props, "delivery.timeout.ms") &&
@@ -255,9 +261,11 @@ int run_perf_produce(const Args& args) {
     delete e;
     throw CommandError(m);
   };
+  int64_t txn_start_us = 0;
   if (transactional) {
     txn_check(producer->init_transactions(args.timeout_ms()), "init_transactions");
     txn_check(producer->begin_transaction(), "begin_transaction");
+    txn_start_us = now_us();
   }
 
   TokenBucket bucket(throughput);
@@ -282,6 +290,11 @@ int run_perf_produce(const Args& args) {
       break;
     }
     if ((i & 1023) == 0) producer->poll(0);
+    if (transactional && i + 1 < num_records && now_us() - txn_start_us >= txn_duration_ms * 1000) {
+      txn_check(producer->commit_transaction(args.timeout_ms()), "commit_transaction");
+      txn_check(producer->begin_transaction(), "begin_transaction");
+      txn_start_us = now_us();
+    }
   }
   if (transactional && produce_error == RdKafka::ERR_NO_ERROR)
     txn_check(producer->commit_transaction(args.timeout_ms()), "commit_transaction");
@@ -322,6 +335,8 @@ KCTL_REGISTER(CommandSpec{
      {"producer-props", "NAME=VALUE", "producer property, over --producer.config (more may follow as arguments)",
       true},
      {"producer.config", "FILE", "producer properties file"},
+     {"transactional-id", "ID", "produce in transactions with this transactional.id"},
+     {"transaction-duration-ms", "MS", "commit each transaction after MS (default 3000; enables transactions)"},
      {"print-progress", "", "print a progress line every ~5 s even when stdout is not a terminal"}},
     true,
     run_perf_produce});
