@@ -28,7 +28,15 @@ if(TARGET eos::sink AND TARGET refbroker::core)
   add_executable(eos_processor_test eos/processor_test.cpp)
   target_link_libraries(eos_processor_test PRIVATE eos::sink refbroker::core GTest::gtest_main Threads::Threads)
   target_include_directories(eos_processor_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  gtest_discover_tests(eos_processor_test TEST_PREFIX eos_processor. PROPERTIES LABELS integration TIMEOUT 300 DISCOVERY_TIMEOUT 30)
+  # The crash scenario runs processors as processes of their own (eos_processor_child) and kills one.
+  add_executable(eos_processor_child eos/processor_child.cpp)
+  target_link_libraries(eos_processor_child PRIVATE eos::sink)
+  add_dependencies(eos_processor_test eos_processor_child)
+  target_compile_definitions(eos_processor_test PRIVATE EOS_PROCESSOR_CHILD="$<TARGET_FILE:eos_processor_child>")
+  gtest_discover_tests(eos_processor_test TEST_PREFIX eos_processor. TEST_FILTER "ProcessorTest.*"
+                       PROPERTIES LABELS integration TIMEOUT 300 DISCOVERY_TIMEOUT 30)
+  add_test(NAME eos_processor.crash COMMAND eos_processor_test --gtest_filter=ProcessorCrash.*)
+  set_tests_properties(eos_processor.crash PROPERTIES LABELS crash TIMEOUT 300)
 endif()
 
 # Crash matrix of the sink (examples/eos_sink) against refbroker: kill -9 before/after COMMIT and

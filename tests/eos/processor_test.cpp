@@ -1,7 +1,10 @@
 // eos::TransactionalProcessor against an in-process refbroker: N input records are transformed
-// (upper-cased) exactly once into the output topic as seen by a read_committed consumer, and a
+// (upper-cased) exactly once into the output topic as seen by a read_committed consumer; a
 // second instance with the same transactional.id fences the first (its run() returns a fatal
-// error).
+// error); an abortable error mid-transaction (refbroker's fault injection fails a Produce) aborts,
+// rewinds to the committed offsets and reprocesses, still exactly once; and (ProcessorCrash, label
+// crash) a processor process killed with SIGKILL in the middle of a transaction is replaced by a
+// second process with the same transactional.id, which finishes the input exactly once.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafkacpp.h>
 
@@ -15,6 +18,12 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "eos/processor.h"
 #include "integration/client_test_util.h"
@@ -35,6 +44,12 @@ std::string upper(std::string s) {
 
 class ProcessorTest : public testing_support::BrokerFixture {
  protected:
+  // Short sessions, so that a killed member leaves the group within seconds.
+  std::map<std::string, std::string> broker_config() override {
+    return {{"refbroker.log.fsync", "false"}, {"group.min.session.timeout.ms", "1000"},
+            {"group.initial.rebalance.delay.ms", "0"}};
+  }
+
   void produce_input(const std::string& topic, int32_t partitions, int from, int n) {
     std::string errstr;
     std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
@@ -179,6 +194,133 @@ TEST_F(ProcessorTest, SecondInstanceFencesTheFirst) {
   for (int i = 0; i < next; ++i) want.push_back(upper("record-" + std::to_string(i)));
   std::sort(want.begin(), want.end());
   EXPECT_EQ(out, want);
+}
+
+TEST_F(ProcessorTest, AbortableErrorMidTransactionAbortsRewindsAndReprocessesExactlyOnce) {
+  const int n = 300;
+  client_test::create_topic(bootstrap(), "in", 2);
+  client_test::create_topic(bootstrap(), "out", 2);
+  produce_input("in", 2, 0, n);
+  // The processor's first Produce requests go through (some transactions commit), then one fails
+  // with a non-retriable error: the transaction can only be aborted.
+  refbroker::FaultRule rule;
+  rule.api = kafka::proto::ApiKey::Produce;
+  rule.action = refbroker::FaultAction::Error;
+  rule.error = kafka::Error::INVALID_RECORD;
+  rule.skip = 3;
+  rule.times = 1;
+  broker().faults().add(rule);
+
+  eos::TransactionalProcessor proc(config("abort-txn"), uppercase());
+  auto done = std::async(std::launch::async, [&] { return proc.run(); });
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (proc.metrics().records_in < static_cast<uint64_t>(n) && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto out = read_committed("out", 2, n);
+  proc.stop();
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(done.get(), "");
+  EXPECT_EQ(broker().faults().injected(), 1);
+
+  auto m = proc.metrics();
+  EXPECT_GE(m.transactions_aborted, 1u) << "the failed Produce must abort its transaction";
+  EXPECT_GE(m.transactions_committed, 2u);
+  EXPECT_EQ(m.records_in, static_cast<uint64_t>(n)) << "committed work only: the aborted batch counts once";
+  std::vector<std::string> want;
+  for (int i = 0; i < n; ++i) want.push_back(upper("record-" + std::to_string(i)));
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(out, want) << "every input once in the committed output (the aborted batch was reprocessed)";
+}
+
+// A child process running eos_processor_child; its stdout is read line by line.
+class ChildProcessor {
+ public:
+  ChildProcessor(const std::string& bootstrap, const std::string& txn_id, long hold_after) {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(fds[1], 1);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      std::string hold = std::to_string(hold_after);
+      ::execl(EOS_PROCESSOR_CHILD, EOS_PROCESSOR_CHILD, bootstrap.c_str(), txn_id.c_str(), hold.c_str(),
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    out_ = ::fdopen(fds[0], "r");
+  }
+  ~ChildProcessor() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_) std::fclose(out_);
+  }
+  // The next line the child prints (empty at end of file).
+  std::string line() {
+    char buffer[512];
+    if (!std::fgets(buffer, sizeof buffer, out_)) return {};
+    std::string s(buffer);
+    if (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+  }
+  // Sends the signal and returns the wait status.
+  int signal_and_wait(int sig) {
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+};
+
+using ProcessorCrash = ProcessorTest;
+
+TEST_F(ProcessorCrash, KilledMidTransactionSecondInstanceFinishesExactlyOnce) {
+  const int n = 400;
+  client_test::create_topic(bootstrap(), "in", 2);
+  client_test::create_topic(bootstrap(), "out", 2);
+  produce_input("in", 2, 0, n);
+
+  auto output_on_broker = [&] {  // data records in "out", committed or not (control records aside)
+    std::size_t count = 0;
+    for (int32_t p = 0; p < 2; ++p)
+      for (const auto& r : client_test::fetch_all(bootstrap(), "out", p))
+        if (r.value && std::string(r.value->begin(), r.value->end()).starts_with("RECORD-")) ++count;
+    return count;
+  };
+
+  {
+    ChildProcessor first(bootstrap(), "crash-txn", 150);
+    ASSERT_EQ(first.line(), "holding") << "the first processor never reached its 150th record";
+    // Mid-transaction: committed output so far, plus output of the open transaction on the broker.
+    auto committed = read_committed("out", 2, 0);
+    std::size_t on_broker = output_on_broker();
+    EXPECT_GT(committed.size(), 0u) << "some transactions committed before the kill";
+    EXPECT_GT(on_broker, committed.size()) << "the open transaction has output on the broker";
+    EXPECT_LT(committed.size(), 150u);
+    int status = first.signal_and_wait(SIGKILL);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  }
+
+  // The second instance fences the dead one's transactional.id (its open transaction is aborted),
+  // takes the partitions over from the committed offsets and finishes the input.
+  ChildProcessor second(bootstrap(), "crash-txn", 0);
+  auto out = read_committed("out", 2, n);
+  int status = second.signal_and_wait(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  std::vector<std::string> want;
+  for (int i = 0; i < n; ++i) want.push_back(upper("record-" + std::to_string(i)));
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(out.size(), static_cast<std::size_t>(n));
+  EXPECT_EQ(out, want) << "every input exactly once in the committed output";
+  EXPECT_GT(output_on_broker(), static_cast<std::size_t>(n)) << "the aborted transaction's output stays hidden";
 }
 
 }  // namespace
