@@ -2,8 +2,9 @@
 //
 // The property table follows librdkafka 2.0.2's CONFIGURATION.md: the same names, aliases,
 // types, ranges, defaults and enumerated values, and the same validation and error texts.
-// Properties of features kafkaplus lacks (SSL, plugins, ...) are rejected the way a librdkafka
-// build without that feature rejects them; consumer properties are accepted and stored.
+// Properties of features kafkaplus lacks (GSSAPI, plugins, PKCS#12 keystores, ...) are rejected the
+// way a librdkafka build without that feature rejects them; consumer properties are accepted and
+// stored. TLS and SASL PLAIN/SCRAM are implemented (client/src/tls.cpp, connection.cpp).
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -20,8 +21,9 @@
 namespace kafkaplus::facade {
 namespace {
 
-constexpr const char* kNoSsl = "OpenSSL not available at build time";
-constexpr const char* kNoSasl = "SASL authentication is not implemented by kafkaplus yet";
+constexpr const char* kNoSslExtra = "not implemented by kafkaplus (TLS uses PEM files or ssl.*.pem strings)";
+constexpr const char* kNoGssapi = "GSSAPI (Kerberos) is not implemented by kafkaplus: use PLAIN or SCRAM";
+constexpr const char* kNoOauth = "SASL OAUTHBEARER is not implemented by kafkaplus yet";
 constexpr const char* kNoPlugins = "libdl/dlopen(3) not available at build time";
 constexpr const char* kNoHttp = "libcurl not available at build time";
 constexpr const char* kNoRegex = "regular expressions are not implemented by kafkaplus yet";
@@ -105,16 +107,16 @@ std::vector<PropDef> build_table() {
     PropDef d{G, "builtin.features", PType::S2F, 0, 0x7fffffff, 0xffff};
     d.s2i = {{0x1, "gzip"},
              {0x2, "snappy"},
-             {0x4, "ssl", kNoSsl},
-             {0x8, "sasl", kNoSasl},
+             {0x4, "ssl"},
+             {0x8, "sasl"},
              {0x10, "regex", kNoRegex},
              {0x20, "lz4"},
-             {0x40, "sasl_gssapi", kNoSasl},
-             {0x80, "sasl_plain", kNoSasl},
-             {0x100, "sasl_scram", kNoSasl},
+             {0x40, "sasl_gssapi", kNoGssapi},
+             {0x80, "sasl_plain"},
+             {0x100, "sasl_scram"},
              {0x200, "plugins", kNoPlugins},
              {0x400, "zstd"},
-             {0x800, "sasl_oauthbearer", kNoSasl},
+             {0x800, "sasl_oauthbearer", kNoOauth},
              {0x1000, "http", kNoHttp},
              {0x2000, "oidc", kNoHttp}};
     add(d);
@@ -194,42 +196,41 @@ std::vector<PropDef> build_table() {
   }
   add(Bool(G, "allow.auto.create.topics", false));
 
-  // Security.  kafkaplus speaks plaintext only for now.
-  add(Enum(G, "security.protocol", 0,
-           {{0, "plaintext"}, {1, "ssl", kNoSsl}, {2, "sasl_plaintext", kNoSasl}, {3, "sasl_ssl", kNoSsl}}));
-  for (const char* n : {"ssl.cipher.suites", "ssl.curves.list", "ssl.sigalgs.list"}) add(Str(G, n, nullptr, kNoSsl));
-  for (const char* n : {"ssl.key.location", "ssl.key.password", "ssl.key.pem"})
-    add(Str(G | kSensitive, n, nullptr, kNoSsl));
+  // Security: TLS (OpenSSL) and SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512, parsed by the core
+  // (client/src/config.cpp); GSSAPI, OAUTHBEARER, keystores and engines are not implemented.
+  add(Enum(G, "security.protocol", 0, {{0, "plaintext"}, {1, "ssl"}, {2, "sasl_plaintext"}, {3, "sasl_ssl"}}));
+  for (const char* n : {"ssl.cipher.suites", "ssl.curves.list", "ssl.sigalgs.list"}) add(Str(G, n));
+  for (const char* n : {"ssl.key.location", "ssl.key.password", "ssl.key.pem"}) add(Str(G | kSensitive, n));
   {
     PropDef d{G | kSensitive, "ssl_key", PType::Internal};
-    d.unsupported = kNoSsl;
+    d.unsupported = kNoSslExtra;
     add(d);
   }
-  add(Str(G, "ssl.certificate.location", nullptr, kNoSsl));
-  add(Str(G, "ssl.certificate.pem", nullptr, kNoSsl));
+  add(Str(G, "ssl.certificate.location"));
+  add(Str(G, "ssl.certificate.pem"));
   {
     PropDef d{G, "ssl_certificate", PType::Internal};
-    d.unsupported = kNoSsl;
+    d.unsupported = kNoSslExtra;
     add(d);
   }
-  add(Str(G, "ssl.ca.location", nullptr, kNoSsl));
-  add(Str(G | kSensitive, "ssl.ca.pem", nullptr, kNoSsl));
+  add(Str(G, "ssl.ca.location"));
+  add(Str(G | kSensitive, "ssl.ca.pem"));
   {
     PropDef d{G, "ssl_ca", PType::Internal};
-    d.unsupported = kNoSsl;
+    d.unsupported = kNoSslExtra;
     add(d);
   }
   add(Str(G, "ssl.ca.certificate.stores", "Root", "configuration only valid on Windows"));
-  add(Str(G, "ssl.crl.location", nullptr, kNoSsl));
-  add(Str(G, "ssl.keystore.location", nullptr, kNoSsl));
-  add(Str(G | kSensitive, "ssl.keystore.password", nullptr, kNoSsl));
-  add(Str(G, "ssl.providers", nullptr, kNoSsl));
-  add(Str(G | kDeprecated, "ssl.engine.location", nullptr, kNoSsl));
-  add(Str(G, "ssl.engine.id", "dynamic", kNoSsl));
-  add(Ptr(G, "ssl_engine_callback_data", kNoSsl));
-  add(Bool(G, "enable.ssl.certificate.verification", true, kNoSsl));
-  add(Enum(G, "ssl.endpoint.identification.algorithm", 1, {{0, "none"}, {1, "https"}}, kNoSsl));
-  add(Ptr(G, "ssl.certificate.verify_cb", kNoSsl));
+  add(Str(G, "ssl.crl.location"));
+  add(Str(G, "ssl.keystore.location", nullptr, kNoSslExtra));
+  add(Str(G | kSensitive, "ssl.keystore.password", nullptr, kNoSslExtra));
+  add(Str(G, "ssl.providers", nullptr, kNoSslExtra));
+  add(Str(G | kDeprecated, "ssl.engine.location", nullptr, kNoSslExtra));
+  add(Str(G, "ssl.engine.id", "dynamic", kNoSslExtra));
+  add(Ptr(G, "ssl_engine_callback_data", kNoSslExtra));
+  add(Bool(G, "enable.ssl.certificate.verification", true));
+  add(Enum(G, "ssl.endpoint.identification.algorithm", 1, {{0, "none"}, {1, "https"}}));
+  add(Ptr(G, "ssl.certificate.verify_cb", kNoSslExtra));
   {
     PropDef d{G, "ssl.truststore.location", PType::Invalid};
     d.sdef =

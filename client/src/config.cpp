@@ -85,6 +85,66 @@ std::vector<std::string> split_brokers(const std::string& list) {
   return out;
 }
 
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return s;
+}
+
+bool parse_security_config(const Properties& p, SecurityConfig& sec, std::string& errstr) {
+  if (const std::string* v = find(p, "security.protocol")) {
+    std::string s = lower(*v);
+    if (s == "plaintext") sec.protocol = SecurityProtocol::Plaintext;
+    else if (s == "ssl") sec.protocol = SecurityProtocol::Ssl;
+    else if (s == "sasl_plaintext") sec.protocol = SecurityProtocol::SaslPlaintext;
+    else if (s == "sasl_ssl") sec.protocol = SecurityProtocol::SaslSsl;
+    else return bad(errstr, "security.protocol", *v, "expected plaintext, ssl, sasl_plaintext or sasl_ssl");
+  }
+  auto str = [&](const char* key, const char* alias, std::string& out) {
+    if (const std::string* v = find(p, key, alias)) out = *v;
+  };
+  str("sasl.mechanisms", "sasl.mechanism", sec.sasl_mechanism);
+  str("sasl.username", nullptr, sec.sasl_username);
+  str("sasl.password", nullptr, sec.sasl_password);
+  str("ssl.ca.location", nullptr, sec.ca_location);
+  str("ssl.ca.pem", nullptr, sec.ca_pem);
+  str("ssl.certificate.location", nullptr, sec.certificate_location);
+  str("ssl.certificate.pem", nullptr, sec.certificate_pem);
+  str("ssl.key.location", nullptr, sec.key_location);
+  str("ssl.key.pem", nullptr, sec.key_pem);
+  str("ssl.key.password", nullptr, sec.key_password);
+  str("ssl.crl.location", nullptr, sec.crl_location);
+  str("ssl.cipher.suites", nullptr, sec.cipher_suites);
+  str("ssl.curves.list", nullptr, sec.curves_list);
+  str("ssl.sigalgs.list", nullptr, sec.sigalgs_list);
+  if (!get_bool(p, "enable.ssl.certificate.verification", nullptr, sec.verify_certificate, errstr)) return false;
+  if (const std::string* v = find(p, "ssl.endpoint.identification.algorithm")) {
+    std::string s = lower(*v);
+    if (s == "https") sec.verify_hostname = true;
+    else if (s == "none") sec.verify_hostname = false;
+    else return bad(errstr, "ssl.endpoint.identification.algorithm", *v, "expected none or https");
+  }
+  if (sec.uses_sasl()) {
+    // As librdkafka built without Cyrus SASL: PLAIN and SCRAM have providers, GSSAPI has none.
+    const std::string& m = sec.sasl_mechanism;
+    if (m != "PLAIN" && m != "SCRAM-SHA-256" && m != "SCRAM-SHA-512") {
+      errstr = "No provider for SASL mechanism " + m +
+               ": recompile librdkafka with libsasl2 or openssl support. Current build options: PLAIN SASL_SCRAM";
+      return false;
+    }
+    if (sec.sasl_username.empty() || sec.sasl_password.empty()) {
+      errstr = "sasl.username and sasl.password must be set";
+      return false;
+    }
+  }
+  if (sec.uses_tls()) {
+    sec.tls = make_tls_context(sec, errstr);
+    if (!sec.tls) return false;
+  } else {
+    sec.tls.reset();
+  }
+  return true;
+}
+
 }  // namespace
 
 bool parse_topic_config(const Properties& p, TopicConfig& t, std::string& errstr) {
@@ -166,11 +226,7 @@ bool parse_producer_config(const Properties& p, ProducerConfig& c, std::string& 
     else if (*v == "read_uncommitted") c.isolation_level = 0;
     else return bad(errstr, "isolation.level", *v, "expected read_committed or read_uncommitted");
   }
-  if (const std::string* v = find(p, "security.protocol")) {
-    std::string s = *v;
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    if (s != "plaintext") return bad(errstr, "security.protocol", *v, "only plaintext is supported by this client");
-  }
+  if (!parse_security_config(p, c.security, errstr)) return false;
   if (const std::string* v = find(p, "transactional.id"); v && !v->empty()) {
     c.transactional_id = *v;
     c.idempotence = true;  // as librdkafka: a transactional producer is idempotent

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,35 @@
 namespace kafka::client {
 
 using Properties = std::map<std::string, std::string>;
+
+// security.protocol and its TLS/SASL settings (librdkafka names and defaults).
+enum class SecurityProtocol { Plaintext, Ssl, SaslPlaintext, SaslSsl };
+
+class TlsContext;  // OpenSSL context (tls.h), built once per client from the ssl.* properties
+
+struct SecurityConfig {
+  SecurityProtocol protocol = SecurityProtocol::Plaintext;
+  std::string sasl_mechanism = "GSSAPI";        // sasl.mechanisms / sasl.mechanism
+  std::string sasl_username, sasl_password;     // sasl.username / sasl.password
+  std::string ca_location;                      // ssl.ca.location: file or directory; empty = system store
+  std::string ca_pem;                           // ssl.ca.pem
+  std::string certificate_location, certificate_pem;  // ssl.certificate.location / .pem (client cert)
+  std::string key_location, key_pem, key_password;    // ssl.key.location / .pem / .password
+  std::string crl_location;                     // ssl.crl.location
+  std::string cipher_suites, curves_list, sigalgs_list;  // ssl.cipher.suites / ssl.curves.list / ssl.sigalgs.list
+  bool verify_certificate = true;               // enable.ssl.certificate.verification
+  bool verify_hostname = true;                  // ssl.endpoint.identification.algorithm=https (none: false)
+  std::shared_ptr<TlsContext> tls;              // set by parse_producer_config for ssl / sasl_ssl
+
+  bool uses_tls() const { return protocol == SecurityProtocol::Ssl || protocol == SecurityProtocol::SaslSsl; }
+  bool uses_sasl() const {
+    return protocol == SecurityProtocol::SaslPlaintext || protocol == SecurityProtocol::SaslSsl;
+  }
+};
+
+// Builds the TLS client context (CA store, client certificate and key, ciphers, CRL). nullptr and
+// a librdkafka-style message ("ssl.ca.location failed: ...") in errstr on failure. tls.cpp.
+std::shared_ptr<TlsContext> make_tls_context(const SecurityConfig& sec, std::string& errstr);
 
 // Topic-level properties (librdkafka's default_topic_conf / rd_kafka_topic_conf_t).
 struct TopicConfig {
@@ -62,6 +92,7 @@ struct ProducerConfig {
   std::string debug;
   bool allow_auto_create_topics = true;
   int isolation_level = 1;                 // isolation.level (read_committed) for ListOffsets    // allow.auto.create.topics (producer default)
+  SecurityConfig security;                 // security.protocol, ssl.*, sasl.*
   TopicConfig topic;                       // default topic config
 };
 
@@ -105,6 +136,7 @@ bool parse_consumer_config(const Properties& props, ConsumerConfig& out, std::st
 // Parses `props` into `out` (starting from out's current values). Returns false and sets
 // errstr on a malformed or unsupported value.
 bool parse_producer_config(const Properties& props, ProducerConfig& out, std::string& errstr);
+
 // Topic-level properties only, over `out`.
 bool parse_topic_config(const Properties& props, TopicConfig& out, std::string& errstr);
 

@@ -1,12 +1,20 @@
-// One TCP connection to a broker, driven by the client's single I/O thread (no locking):
-// connect with a timeout, negotiate ApiVersions (v3 first; on UNSUPPORTED_VERSION retry with the
-// broker's ApiVersions max, KIP-511), then pipeline requests: every queued request is encoded at
-// the negotiated version and written with one gathered write (batch payloads are referenced,
-// not copied); responses are matched in order by correlation id.
+// One connection to a broker, driven by the client's single I/O thread (no locking): connect
+// with a timeout, TLS handshake (security.protocol ssl/sasl_ssl: SNI, certificate and host name
+// verification), negotiate ApiVersions (v3 first; on UNSUPPORTED_VERSION retry with the broker's
+// ApiVersions max, KIP-511), SASL (sasl_*: SaslHandshake v1, then SaslAuthenticate exchanges for
+// PLAIN or SCRAM-SHA-256/512), then pipeline requests: every queued request is encoded at the
+// negotiated version and written with one gathered write (batch payloads are referenced, not
+// copied; over TLS small pieces are coalesced so that they do not each become a TLS record);
+// responses are matched in order by correlation id.
+//
+// KIP-368: when SaslAuthenticate returns a session lifetime, the connection re-authenticates at
+// 85-95% of it on the same socket: new requests wait, requests already in flight complete in
+// order, and writing resumes after the exchange.
 //
 // A failed or closed connection fails everything queued and in flight with a local error
-// (_TRANSPORT, _TIMED_OUT, ...); the owner decides what to retry. Reconnects are up to the
-// owner too (connect() honours the exponential backoff computed here).
+// (_TRANSPORT, _TIMED_OUT, _SSL for TLS handshake/verification failures, _AUTHENTICATION for
+// SASL failures, with the broker's or OpenSSL's reason); the owner decides what to retry.
+// Reconnects are up to the owner too (connect() honours the exponential backoff computed here).
 #pragma once
 
 #include <array>
@@ -22,7 +30,13 @@
 #include "kafka/protocol/protocol.h"
 #include "kafka/protocol/wire.h"
 
+namespace kafka::sasl {
+class ScramClient;
+}
+
 namespace kafka::client {
+
+class TlsContext;
 
 // Broker version ranges from ApiVersions; versions < 0 mean unsupported.
 class ApiVersionTable {
@@ -123,7 +137,17 @@ struct ConnSettings {
   int64_t backoff_max_us = 10'000'000;
   int send_buffer = 0, receive_buffer = 0;
   bool nodelay = true;
+  std::shared_ptr<TlsContext> tls;  // non-null: TLS (ssl, sasl_ssl)
+  bool sasl = false;                // sasl_plaintext, sasl_ssl
+  std::string sasl_mechanism, sasl_username, sasl_password;
 };
+
+// Errors that end a connection (rather than a request): worth retrying on another connection.
+inline bool is_connection_error(int e) {
+  return e == err(LocalErr::TRANSPORT) || e == err(LocalErr::AUTHENTICATION) || e == err(LocalErr::SSL);
+}
+// Errors a new connection attempt will most likely hit again (credentials, certificates).
+inline bool is_security_error(int e) { return e == err(LocalErr::AUTHENTICATION) || e == err(LocalErr::SSL); }
 
 class BrokerConn {
  public:
@@ -149,6 +173,11 @@ class BrokerConn {
   // Earliest time the next connection attempt may start.
   int64_t next_attempt_us() const { return next_attempt_us_; }
   int failures() const { return failures_; }
+  // The error that last took the connection down (0 once it is up again) and its reason.
+  int last_error() const { return last_err_; }
+  const std::string& last_error_reason() const { return last_reason_; }
+  // SASL re-authentications completed on live connections (KIP-368).
+  int64_t reauthentications() const { return reauths_; }
 
   // Queues a request, connecting first if needed (after the backoff).
   void send(std::unique_ptr<Request> r);
@@ -171,10 +200,21 @@ class BrokerConn {
   int64_t requests_sent() const { return requests_sent_; }
 
  private:
+  struct Tls;  // the asio::ssl::stream over socket_ (connection.cpp)
+
   void start_connect();
   void on_connected();
+  void on_transport_ready();
+  void arm_setup_timer(int64_t timeout_us, int err, const char* what);
+  void send_control(std::unique_ptr<Request> r);
   void send_api_versions(int16_t version);
   void on_api_versions(int err, std::span<const uint8_t> frame, int16_t version);
+  void start_sasl();
+  void on_sasl_handshake(int err, std::span<const uint8_t> frame, int16_t version);
+  void send_sasl_authenticate(std::string bytes);
+  void on_sasl_authenticate(int err, std::span<const uint8_t> frame, int16_t version);
+  void sasl_done(int64_t session_lifetime_ms);
+  void start_reauth();
   void become_up();
   void fail(int err, const std::string& reason);
   void start_write();
@@ -182,6 +222,11 @@ class BrokerConn {
   void on_header(const boost::system::error_code& ec);
   void on_body(const boost::system::error_code& ec);
   void update_name();
+  const std::vector<asio::const_buffer>& tls_coalesce();
+  template <class Buffers, class Handler>
+  void stream_write(const Buffers& bufs, Handler&& h);
+  template <class Buffers, class Handler>
+  void stream_read(const Buffers& bufs, Handler&& h);
 
   asio::io_context& io_;
   ConnOwner& owner_;
@@ -202,13 +247,28 @@ class BrokerConn {
   int64_t next_attempt_us_ = 0;
   int failures_ = 0;
 
+  std::shared_ptr<Tls> tls_;  // per connection attempt; handlers hold it while they run
+  bool transport_ready_ = false;  // TCP connected and (with TLS) handshake done
+
+  // SASL (first authentication and KIP-368 re-authentication).
+  std::unique_ptr<sasl::ScramClient> scram_;
+  int sasl_step_ = 0;
+  int16_t sasl_auth_version_ = 0;
+  bool reauth_ = false;           // re-authenticating a live connection: new requests wait
+  asio::steady_timer reauth_timer_;
+  int64_t reauths_ = 0;
+  int last_err_ = 0;
+  std::string last_reason_;
+
   ApiVersionTable versions_;
+  std::deque<std::unique_ptr<Request>> control_;   // ApiVersions/SASL: written first, even before Up
   std::deque<std::unique_ptr<Request>> pending_;   // waiting to be written
   std::deque<std::unique_ptr<Request>> inflight_;  // written, awaiting a response (in order)
   std::vector<std::unique_ptr<Request>> writing_noresp_;  // being written, no response expected
-  std::unique_ptr<Request> handshake_;             // the ApiVersions request in flight
   bool writing_ = false;
   std::vector<asio::const_buffer> gather_;
+  std::vector<asio::const_buffer> tls_gather_;
+  std::vector<uint8_t> tls_stage_;  // small pieces copied together for TLS
   int32_t next_corr_ = 1;
 
   uint8_t size_buf_[4];

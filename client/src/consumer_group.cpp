@@ -23,7 +23,7 @@ constexpr int16_t kConsumerProtocolVersion = 1;  // subscription with owned part
 bool is(int e, Error x) { return e == static_cast<int>(x); }
 
 bool coord_gone(int e) {
-  return is(e, Error::NOT_COORDINATOR) || is(e, Error::COORDINATOR_NOT_AVAILABLE) || e == err(LocalErr::TRANSPORT) ||
+  return is(e, Error::NOT_COORDINATOR) || is(e, Error::COORDINATOR_NOT_AVAILABLE) || is_connection_error(e) ||
          e == err(LocalErr::TIMED_OUT);
 }
 

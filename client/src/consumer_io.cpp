@@ -38,7 +38,7 @@ bool fetch_leader_error(int e) {
 
 bool coordinator_error(int e) {
   return e == static_cast<int>(Error::NOT_COORDINATOR) || e == static_cast<int>(Error::COORDINATOR_NOT_AVAILABLE) ||
-         e == err(LocalErr::TRANSPORT) || e == err(LocalErr::TIMED_OUT);
+         is_connection_error(e) || e == err(LocalErr::TIMED_OUT);
 }
 
 // Records of one partition parsed off the I/O lock.

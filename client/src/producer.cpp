@@ -159,6 +159,11 @@ ProducerCore::Impl::Impl(ProducerConfig c, ProducerCallbacks callbacks, const ch
   // TCP_NODELAY always: we coalesce requests ourselves, and Nagle only adds latency to
   // pipelined requests (socket.nagle.disable=false is accepted and treated the same).
   conn_settings.nodelay = true;
+  conn_settings.tls = cfg.security.tls;
+  conn_settings.sasl = cfg.security.uses_sasl();
+  conn_settings.sasl_mechanism = cfg.security.sasl_mechanism;
+  conn_settings.sasl_username = cfg.security.sasl_username;
+  conn_settings.sasl_password = cfg.security.sasl_password;
   linger_us = static_cast<int64_t>(cfg.linger_ms * 1000.0);
   max_msgs = cfg.queue_max_messages;
   max_bytes = cfg.queue_max_kbytes * 1024;

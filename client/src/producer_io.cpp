@@ -641,7 +641,7 @@ void ProducerCore::Impl::batch_failed(Batch* b, int e, const std::string& reason
         break;
     }
   }
-  bool retriable = transport || e == err(LocalErr::TIMED_OUT) || e == err(LocalErr::TRANSPORT) ||
+  bool retriable = transport || e == err(LocalErr::TIMED_OUT) || is_connection_error(e) ||
                    (e > 0 && is_retriable(static_cast<Error>(e)));
   int64_t tmo = b->topic->conf.message_timeout_ms * 1000;
   bool expired = tmo > 0 && now >= b->created_us + tmo;

@@ -72,7 +72,7 @@ bool coordinator_moved(int e) {
 }
 
 bool txn_retry_error(int e) {
-  if (e < 0) return e == err(LocalErr::TIMED_OUT) || e == err(LocalErr::TRANSPORT);
+  if (e < 0) return e == err(LocalErr::TIMED_OUT) || is_connection_error(e);
   Error ke = static_cast<Error>(e);
   return ke == Error::CONCURRENT_TRANSACTIONS || ke == Error::COORDINATOR_LOAD_IN_PROGRESS ||
          ke == Error::UNKNOWN_TOPIC_OR_PARTITION || ke == Error::OPERATION_NOT_ATTEMPTED ||

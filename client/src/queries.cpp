@@ -62,6 +62,9 @@ void MetadataQuery::step(ProducerCore::Impl& impl, int64_t now) {
     retry_at_us = now + 100'000;
     return;
   }
+  // Wrong credentials or certificates will not fix themselves before the timeout: say so now.
+  if (c->state() == BrokerConn::State::Down && is_security_error(c->last_error()))
+    return finish(c->last_error());
   std::vector<std::string> names;
   const std::vector<std::string>* list = nullptr;
   if (!all_topics && !topic.empty()) {
@@ -90,6 +93,7 @@ void MetadataQuery::step(ProducerCore::Impl& impl, int64_t now) {
     auto q = std::static_pointer_cast<MetadataQuery>(weak.lock());
     if (!q || q->finished) return;
     q->sent = false;
+    if (is_security_error(e)) return q->finish(e);
     if (e) {
       q->retry_at_us = mono_us() + 100'000;
       return;
@@ -237,6 +241,7 @@ void OffsetsQuery::step(ProducerCore::Impl& impl, int64_t now) {
       auto q = std::static_pointer_cast<OffsetsQuery>(weak.lock());
       if (!q || q->finished) return;
       for (size_t i : idx) q->entries[i].inflight = false;
+      if (is_security_error(e)) return q->finish(e);
       if (e) {
         q->retry_at_us = mono_us() + 100'000;
         return;

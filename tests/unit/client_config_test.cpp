@@ -79,11 +79,59 @@ TEST(ClientConfig, BadValues) {
                                               {{"partitioner", "nope"}},
                                               {{"compression.codec", "brotli"}},
                                               {{"enable.idempotence", "maybe"}},
-                                              {{"security.protocol", "ssl"}}}) {
+                                              {{"security.protocol", "tls"}}}) {
     ProducerConfig c;
     EXPECT_FALSE(parse_producer_config(p, c, e)) << p.begin()->first;
     EXPECT_FALSE(e.empty());
   }
+}
+
+TEST(ClientConfig, Security) {
+  std::string e;
+  {
+    ProducerConfig c;
+    ASSERT_TRUE(parse_producer_config({}, c, e)) << e;
+    EXPECT_EQ(c.security.protocol, SecurityProtocol::Plaintext);
+    EXPECT_EQ(c.security.sasl_mechanism, "GSSAPI");
+    EXPECT_TRUE(c.security.verify_hostname);
+    EXPECT_TRUE(c.security.verify_certificate);
+    EXPECT_FALSE(c.security.tls);
+  }
+  {
+    ProducerConfig c;  // case-insensitive, as librdkafka; the system CA store by default
+    ASSERT_TRUE(parse_producer_config({{"security.protocol", "SASL_SSL"},
+                                       {"sasl.mechanism", "SCRAM-SHA-256"},
+                                       {"sasl.username", "alice"},
+                                       {"sasl.password", "secret"},
+                                       {"ssl.endpoint.identification.algorithm", "none"}},
+                                      c, e))
+        << e;
+    EXPECT_EQ(c.security.protocol, SecurityProtocol::SaslSsl);
+    EXPECT_EQ(c.security.sasl_mechanism, "SCRAM-SHA-256");
+    EXPECT_EQ(c.security.sasl_username, "alice");
+    EXPECT_FALSE(c.security.verify_hostname);
+    EXPECT_TRUE(c.security.tls);
+  }
+  ProducerConfig c;
+  EXPECT_FALSE(parse_producer_config({{"security.protocol", "sasl_plaintext"}}, c, e));
+  EXPECT_EQ(e.rfind("No provider for SASL mechanism GSSAPI", 0), 0u) << e;
+  EXPECT_FALSE(parse_producer_config({{"security.protocol", "sasl_plaintext"}, {"sasl.mechanisms", "PLAIN"}}, c, e));
+  EXPECT_EQ(e, "sasl.username and sasl.password must be set");
+  EXPECT_FALSE(parse_producer_config({{"security.protocol", "ssl"}, {"ssl.ca.location", "/nonexistent/ca.pem"}}, c, e));
+  EXPECT_EQ(e.rfind("ssl.ca.location failed: ", 0), 0u) << e;
+  c = ProducerConfig{};  // parsing starts from the previous values
+  EXPECT_FALSE(parse_producer_config({{"security.protocol", "ssl"}, {"ssl.key.location", "/nonexistent/k.pem"}}, c, e));
+  EXPECT_EQ(e.rfind("ssl.key.location failed: ", 0), 0u) << e;
+  c = ProducerConfig{};
+  EXPECT_FALSE(parse_producer_config({{"security.protocol", "ssl"}, {"ssl.ca.pem", "not a certificate"}}, c, e));
+  EXPECT_EQ(e.rfind("ssl.ca.pem failed", 0), 0u) << e;
+  c = ProducerConfig{};
+  EXPECT_FALSE(parse_producer_config({{"security.protocol", "ssl"}, {"ssl.cipher.suites", "NO-SUCH-CIPHER"}}, c, e));
+  EXPECT_EQ(e.rfind("ssl.cipher.suites failed", 0), 0u) << e;
+  EXPECT_FALSE(parse_producer_config({{"ssl.endpoint.identification.algorithm", "dns"}}, c, e));
+  // ssl.* properties are ignored (not loaded) for plaintext, as librdkafka.
+  ProducerConfig plain;
+  EXPECT_TRUE(parse_producer_config({{"ssl.ca.location", "/nonexistent/ca.pem"}}, plain, e)) << e;
 }
 
 TEST(ClientConfig, TopicOverrides) {

@@ -49,7 +49,7 @@ TEST(FacadeConf, GlobalDefaults) {
   EXPECT_EQ(c.get("partition.assignment.strategy"), "range,roundrobin");
   EXPECT_EQ(c.get("log_level"), "6");
   EXPECT_EQ(c.get("sticky.partitioning.linger.ms"), "10");
-  EXPECT_EQ(c.get("builtin.features"), "gzip,snappy,lz4,zstd");
+  EXPECT_EQ(c.get("builtin.features"), "gzip,snappy,ssl,sasl,lz4,sasl_plain,sasl_scram,zstd");
   // Unset strings read back as unknown, as in librdkafka.
   EXPECT_EQ(c.get("bootstrap.servers"), "<unset>");
   EXPECT_EQ(c.get("group.id"), "<unset>");
@@ -140,13 +140,39 @@ TEST(FacadeConf, ValidationMessages) {
   EXPECT_EQ(c.err, "Property \"dr_msg_cb\" must be set through dedicated .._set_..() function");
   EXPECT_EQ(c.set("sasl.jaas.config", "x"), RD_KAFKA_CONF_INVALID);
   EXPECT_EQ(c.err.rfind("Java JAAS configuration is not supported", 0), 0u);
-  EXPECT_EQ(c.set("ssl.ca.location", "/etc/ssl"), RD_KAFKA_CONF_INVALID);
-  EXPECT_EQ(c.err.rfind("Configuration property \"ssl.ca.location\" not supported in this build: ", 0), 0u);
-  EXPECT_EQ(c.set("security.protocol", "ssl"), RD_KAFKA_CONF_INVALID);
-  EXPECT_EQ(c.err.rfind("Unsupported value \"ssl\" for configuration property \"security.protocol\": ", 0), 0u);
+  EXPECT_EQ(c.set("ssl.keystore.location", "/etc/ssl/ks.p12"), RD_KAFKA_CONF_INVALID);
+  EXPECT_EQ(c.err.rfind("Configuration property \"ssl.keystore.location\" not supported in this build: ", 0), 0u);
+  EXPECT_EQ(c.set("security.protocol", "tls"), RD_KAFKA_CONF_INVALID);
+  EXPECT_EQ(c.err, "Invalid value \"tls\" for configuration property \"security.protocol\"");
+  EXPECT_EQ(c.set("builtin.features", "sasl_gssapi"), RD_KAFKA_CONF_INVALID);
+  EXPECT_EQ(c.err.rfind("Unsupported value \"sasl_gssapi\" for configuration property \"builtin.features\": ", 0), 0u);
   EXPECT_EQ(c.set("debug", "broker,nonsense"), RD_KAFKA_CONF_INVALID);
   EXPECT_EQ(c.err, "Invalid value \"nonsense\" for configuration property \"debug\"");
   EXPECT_EQ(c.set("sasl.mechanisms", "PLAIN,SCRAM-SHA-256"), RD_KAFKA_CONF_INVALID);
+}
+
+// The security properties are accepted with librdkafka's names, defaults and value forms.
+TEST(FacadeConf, SecurityProperties) {
+  CConf c;
+  EXPECT_EQ(c.get("security.protocol"), "plaintext");
+  EXPECT_EQ(c.get("sasl.mechanisms"), "GSSAPI");
+  EXPECT_EQ(c.get("ssl.endpoint.identification.algorithm"), "https");
+  EXPECT_EQ(c.get("enable.ssl.certificate.verification"), "true");
+  EXPECT_EQ(c.set("security.protocol", "SASL_SSL"), RD_KAFKA_CONF_OK);
+  EXPECT_EQ(c.get("security.protocol"), "sasl_ssl");
+  EXPECT_EQ(c.set("security.protocol", "Ssl"), RD_KAFKA_CONF_OK);
+  EXPECT_EQ(c.get("security.protocol"), "ssl");
+  EXPECT_EQ(c.set("security.protocol", "sasl_plaintext"), RD_KAFKA_CONF_OK);
+  for (const char* n : {"ssl.ca.location", "ssl.certificate.location", "ssl.key.location", "ssl.key.password",
+                        "ssl.ca.pem", "ssl.certificate.pem", "ssl.key.pem", "ssl.crl.location", "ssl.cipher.suites",
+                        "ssl.curves.list", "ssl.sigalgs.list", "sasl.username", "sasl.password"})
+    EXPECT_EQ(c.set(n, "x"), RD_KAFKA_CONF_OK) << n << ": " << c.err;
+  EXPECT_EQ(c.set("ssl.endpoint.identification.algorithm", "none"), RD_KAFKA_CONF_OK);
+  EXPECT_EQ(c.get("ssl.endpoint.identification.algorithm"), "none");
+  EXPECT_EQ(c.set("enable.ssl.certificate.verification", "false"), RD_KAFKA_CONF_OK);
+  EXPECT_EQ(c.set("sasl.mechanism", "SCRAM-SHA-512"), RD_KAFKA_CONF_OK);
+  EXPECT_EQ(c.get("sasl.mechanisms"), "SCRAM-SHA-512");
+  EXPECT_EQ(c.set("builtin.features", "ssl,sasl_plain,sasl_scram"), RD_KAFKA_CONF_OK);
 }
 
 TEST(FacadeConf, ValueForms) {
