@@ -33,3 +33,8 @@ add_executable(broker_server_sigpipe_test broker/server_sigpipe_test.cpp)
 target_include_directories(broker_server_sigpipe_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(broker_server_sigpipe_test PRIVATE refbroker::core GTest::gtest_main)
 gtest_discover_tests(broker_server_sigpipe_test PROPERTIES LABELS integration DISCOVERY_TIMEOUT 30)
+# Listener parsing, the SASL state machine and the ACL matcher, in process.
+add_executable(broker_security_unit_test broker/security_unit_test.cpp)
+target_link_libraries(broker_security_unit_test PRIVATE refbroker::core GTest::gtest_main Threads::Threads)
+gtest_discover_tests(broker_security_unit_test TEST_PREFIX "broker_security." PROPERTIES LABELS unit
+                     DISCOVERY_TIMEOUT 30)

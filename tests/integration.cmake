@@ -45,3 +45,6 @@ if(TARGET kctl)
     endif()
   endforeach()
 endif()
+# Listeners, TLS and SASL (kcat and confluent_kafka over SSL, SASL_PLAINTEXT, SASL_SSL); certificates
+# from tests/support/gen_certs.sh.
+kafkaplus_integration_test(it_security test_security.py peer 180)

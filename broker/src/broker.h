@@ -14,12 +14,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "faults.h"
 
 namespace refbroker {
 
 struct BrokerOptions {
+  // The single PLAINTEXT listener used when config has no `listeners` key.
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0: pick a free port
   std::filesystem::path data_dir;
@@ -40,9 +42,22 @@ class Broker {
   // Blocks until stop() is called (from a signal handler thread, say).
   void wait();
 
+  // The first listener's bound port and host.
   uint16_t port() const;
   std::string host() const;
   std::string bootstrap() const { return host() + ":" + std::to_string(port()); }
+
+  // Every listener with its bound port (valid after start()), in `listeners` order.
+  struct Listener {
+    std::string name;               // e.g. "SASL_SSL", upper case
+    std::string security_protocol;  // PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL
+    std::string host;
+    uint16_t port = 0;
+  };
+  std::vector<Listener> listeners() const;
+  // The bound port of the listener with this name (case-insensitive); throws std::out_of_range.
+  uint16_t port(const std::string& listener) const;
+  std::string bootstrap(const std::string& listener) const;
   FaultInjector& faults();
 
   struct Impl;

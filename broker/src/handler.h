@@ -7,12 +7,23 @@
 #include <span>
 #include <vector>
 
+#include "acl.h"
 #include "faults.h"
 #include "kafka/protocol/messages.h"
+#include "listeners.h"
+#include "sasl.h"
 
 namespace refbroker {
 
 class BrokerState;
+
+// One connection's security context: the listener it came through and who it authenticated as.
+struct ClientSession {
+  ClientSession(const ListenerSpec& l, const SaslListenerConfig* sasl_config, std::string principal)
+      : listener(l), sasl(sasl_config, std::move(principal)) {}
+  const ListenerSpec& listener;
+  SaslSession sasl;
+};
 
 struct RequestContext {
   BrokerState& broker;
@@ -23,6 +34,16 @@ struct RequestContext {
   bool respond = true;            // false: no response (Produce with acks=0)
   bool close_after = false;       // close the connection after this request
   std::string client_host;        // peer address, for DescribeGroups
+  ClientSession* session = nullptr;  // never null while serving a connection
+
+  const std::string& principal() const { return session->sasl.principal(); }
+  // What Metadata and FindCoordinator tell this client: its own listener's advertised address.
+  const std::string& advertised_host() const { return session->listener.advertised_host; }
+  int32_t advertised_port() const {
+    return session->listener.advertised_port ? session->listener.advertised_port : session->listener.port;
+  }
+  // Kafka's authorizer check for this connection's principal and host.
+  bool authorized(AclOperation op, ResourceType type, std::string_view name) const;
 
   int16_t version() const { return header.api_version; }
 

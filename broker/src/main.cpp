@@ -1,4 +1,4 @@
-// refbroker --listen HOST:PORT --data-dir DIR [--config FILE] [--ready-file F] [key=value ...]
+// refbroker --listen HOST:PORT (or listeners=NAME://HOST:PORT,... in the config) --data-dir DIR [--config FILE] [--ready-file F] [key=value ...]
 #include <csignal>
 #include <cstring>
 #include <fstream>
@@ -79,7 +79,12 @@ int main(int argc, char** argv) {
     std::cerr << "refbroker: cannot start: " << e.what() << "\n";
     return 1;
   }
+  // The first line stays "listening on HOST:PORT" (the first listener) for existing tools; with a
+  // `listeners` key, one "listener NAME PROTOCOL HOST:PORT" line per listener follows, in one write.
   std::string line = "listening on " + broker.bootstrap();
+  if (options.config.count("listeners"))
+    for (auto& l : broker.listeners())
+    line += "\nlistener " + l.name + " " + l.security_protocol + " " + l.host + ":" + std::to_string(l.port);
   // The ready file first, so whoever saw the stdout line also finds the file.
   if (!ready_file.empty()) {
     std::string tmp = ready_file + ".tmp";

@@ -44,6 +44,10 @@ BrokerState::BrokerState(const BrokerOptions& options) {
   auto_create_topics_ = config_.get_bool("auto.create.topics.enable", true);
   default_partitions_ = static_cast<int32_t>(config_.get_int("num.partitions", 1, 1, 1000000));
   verbose_ = config_.get_bool("refbroker.verbose", false);
+  listeners_ = parse_listeners(config_, options.host, options.port);
+  for (auto& l : listeners_)
+    if (uses_sasl(l.protocol)) sasl_configs_[l.name] = std::make_unique<SaslListenerConfig>(load_sasl_config(config_, l));
+  authorizer_ = std::make_unique<Authorizer>(config_);
 
   storage::ConfigMap props(config_.values().begin(), config_.values().end());
   auto defaults = storage::LogConfig::from_broker_configs(props);
@@ -120,6 +124,28 @@ BrokerState::~BrokerState() { shutdown(); }
 void BrokerState::set_advertised(const std::string& host, uint16_t port) {
   advertised_host_ = config_.get_string("advertised.host.name", host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host);
   advertised_port_ = port;
+}
+
+void BrokerState::set_bound_port(size_t listener, uint16_t port) {
+  auto& l = listeners_.at(listener);
+  l.port = port;
+  if (listener == 0) set_advertised(l.advertised_host, l.advertised_port ? static_cast<uint16_t>(l.advertised_port) : port);
+}
+
+const SaslListenerConfig* BrokerState::sasl_config(const std::string& listener) const {
+  auto it = sasl_configs_.find(listener);
+  return it == sasl_configs_.end() ? nullptr : it->second.get();
+}
+
+bool RequestContext::authorized(AclOperation op, ResourceType type, std::string_view name) const {
+  const Authorizer& a = broker.authorizer();
+  if (!a.enabled()) return true;
+  std::string host = client_host.size() > 1 && client_host[0] == '/' ? client_host.substr(1) : client_host;
+  bool ok = a.authorize(principal(), host, op, type, name);
+  if (!ok && broker.verbose())
+    std::cerr << "refbroker: denied " << principal() << " " << operation_name(op) << " on " << resource_type_name(type)
+              << " " << name << "\n";
+  return ok;
 }
 
 TopicPartitionLog BrokerState::partition(std::string_view topic, int32_t partition) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,8 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "acl.h"
 #include "broker.h"
 #include "config.h"
+#include "listeners.h"
+#include "sasl.h"
 #include "faults.h"
 #include "notifier.h"
 #include "producer_state.h"
@@ -44,6 +48,13 @@ class BrokerState {
   const std::string& advertised_host() const { return advertised_host_; }
   int32_t advertised_port() const { return advertised_port_; }
   void set_advertised(const std::string& host, uint16_t port);
+  // Listeners in configuration order; the server fills in bound ports (set_bound_port).
+  const std::vector<ListenerSpec>& listeners() const { return listeners_; }
+  void set_bound_port(size_t listener, uint16_t port);
+  // The SASL setup of a SASL listener, null for others.
+  const SaslListenerConfig* sasl_config(const std::string& listener) const;
+  const Authorizer& authorizer() const { return *authorizer_; }
+  Authorizer& authorizer() { return *authorizer_; }
   int64_t socket_request_max_bytes() const { return socket_request_max_bytes_; }
   int network_threads() const { return network_threads_; }
   int64_t housekeeping_interval_ms() const { return housekeeping_interval_ms_; }
@@ -85,6 +96,9 @@ class BrokerState {
 
  private:
   BrokerConfig config_;
+  std::vector<ListenerSpec> listeners_;
+  std::map<std::string, std::unique_ptr<SaslListenerConfig>> sasl_configs_;
+  std::unique_ptr<Authorizer> authorizer_;
   int32_t node_id_ = 1;
   std::string cluster_id_;
   std::string advertised_host_;

@@ -27,8 +27,8 @@ boost::asio::awaitable<void> handle_find_coordinator(RequestContext& ctx) {
       c.error_code = kafka::code(error_for(req.key_type, key));
       if (c.error_code == 0) {
         c.node_id = b.node_id();
-        c.host = b.advertised_host();
-        c.port = b.advertised_port();
+        c.host = ctx.advertised_host();
+        c.port = ctx.advertised_port();
       } else {
         c.node_id = -1;
       }
@@ -38,8 +38,8 @@ boost::asio::awaitable<void> handle_find_coordinator(RequestContext& ctx) {
     resp.error_code = kafka::code(error_for(req.key_type, req.key));
     resp.node_id = resp.error_code ? -1 : b.node_id();
     if (!resp.error_code) {
-      resp.host = b.advertised_host();
-      resp.port = b.advertised_port();
+      resp.host = ctx.advertised_host();
+      resp.port = ctx.advertised_port();
     }
   }
   ctx.reply(resp);

@@ -32,7 +32,7 @@ boost::asio::awaitable<void> handle_metadata(RequestContext& ctx) {
   auto req = ctx.decode<proto::MetadataRequest>();
   BrokerState& b = ctx.broker;
   proto::MetadataResponse resp;
-  resp.brokers.push_back({b.node_id(), b.advertised_host(), b.advertised_port(), std::nullopt});
+  resp.brokers.push_back({b.node_id(), ctx.advertised_host(), ctx.advertised_port(), std::nullopt});
   resp.cluster_id = b.cluster_id();
   resp.controller_id = b.node_id();
 

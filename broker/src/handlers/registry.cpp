@@ -13,7 +13,7 @@ const std::vector<HandlerInfo>& handlers() {
         kFindCoordinatorHandler, kJoinGroupHandler,  kSyncGroupHandler,       kHeartbeatHandler,
         kLeaveGroupHandler,   kOffsetCommitHandler,  kOffsetFetchHandler,     kDescribeGroupsHandler,
         kListGroupsHandler,   kDeleteGroupsHandler,  kAddPartitionsToTxnHandler, kAddOffsetsToTxnHandler,
-        kEndTxnHandler,       kTxnOffsetCommitHandler,
+        kEndTxnHandler,       kTxnOffsetCommitHandler, kSaslHandshakeHandler, kSaslAuthenticateHandler,
     };
     std::sort(t.begin(), t.end(), [](auto& a, auto& b) { return a.key < b.key; });
     return t;

@@ -33,5 +33,7 @@ extern const HandlerInfo kAddPartitionsToTxnHandler;
 extern const HandlerInfo kAddOffsetsToTxnHandler;
 extern const HandlerInfo kEndTxnHandler;
 extern const HandlerInfo kTxnOffsetCommitHandler;
+extern const HandlerInfo kSaslHandshakeHandler;
+extern const HandlerInfo kSaslAuthenticateHandler;
 
 }  // namespace refbroker

@@ -405,7 +405,8 @@ bool ScramServer::server_final(std::string_view client_final, std::string& out, 
     err = "SCRAM: channel binding data does not match";
     return false;
   }
-  if ((*attrs)[1].value != combined_nonce_) {
+  // Kafka's check is endsWith: librdkafka sends its own nonce again in front of the combined one.
+  if (!(*attrs)[1].value.ends_with(combined_nonce_)) {
     err = "SCRAM: nonce mismatch";
     return false;
   }

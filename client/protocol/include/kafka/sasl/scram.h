@@ -68,7 +68,8 @@ class ScramServer {
   // Parses client-first (rejects channel binding "p=", and authzid other than empty or the
   // username); sets `out` to server-first.
   bool server_first(std::string_view client_first, std::string& out, std::string& err);
-  // Verifies client-final: channel-binding echo "c=biws", the combined nonce (a replayed or
+  // Verifies client-final: channel-binding echo "c=biws", a nonce ending with the combined nonce
+  // (Kafka's rule; librdkafka repeats its client nonce in front) (a replayed or
   // altered nonce fails), and the proof. On success sets `out` to "v=<server signature>".
   bool server_final(std::string_view client_final, std::string& out, std::string& err);
   // Valid after server_first.
