@@ -175,7 +175,7 @@ int run_perf_consume(const Args& args) {
 
 KCTL_REGISTER(CommandSpec{
     "perf consume",
-    "consumer throughput test, like kafka-consumer-perf-test",
+    "consumer throughput test, like kafka-consumer-perf-test (ends after --timeout-ms without a record)",
     "--bootstrap-server HOST:PORT --topic TOPIC --messages N [--group GROUP | --assign] [--consumer.config FILE]",
     {{"topic", "TOPIC", "topic to consume"},
      {"messages", "N", "number of messages to consume"},
