@@ -34,10 +34,10 @@ if(TEST it_groups_peers AND TARGET client_group_member)
   set_property(TEST it_groups_peers APPEND PROPERTY ENVIRONMENT
                "KAFKAPLUS_GROUP_MEMBER=$<TARGET_FILE:client_group_member>")
 endif()
-
-# kctl dump-log and perf against refbroker (the kctl binary comes in as $KCTL).
+# kctl against refbroker (the kctl binary comes in as $KCTL): dump-log, perf and the cluster
+# subcommands (topics, produce, consume, groups, offsets, delete-records, configs).
 if(TARGET kctl)
-  foreach(script test_kctl_dump_log.py test_kctl_perf.py)
+  foreach(script test_kctl_dump_log.py test_kctl_perf.py test_kctl_cluster.py)
     if(EXISTS ${KAFKAPLUS_IT_DIR}/${script})
       string(REGEX REPLACE "^test_(.*)\\.py$" "it_\\1" name ${script})
       kafkaplus_integration_test(${name} ${script} integration 120)
