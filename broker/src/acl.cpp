@@ -159,6 +159,29 @@ bool Authorizer::authorize(const std::string& principal, const std::string& host
   return allowed;
 }
 
+bool Authorizer::authorize_any(const std::string& principal, const std::string& host, AclOperation op,
+                               ResourceType type) const {
+  if (!enabled_ || super_users_.count(principal)) return true;
+  std::shared_lock lock(mu_);
+  auto colon = principal.find(':');
+  std::string wildcard_principal = principal.substr(0, colon == std::string::npos ? 0 : colon) + ":*";
+  bool any_acl = false, allowed = false;
+  for (auto& b : acls_) {
+    if (b.resource_type != type) continue;
+    any_acl = true;
+    if (b.principal != principal && b.principal != wildcard_principal) continue;
+    if (b.host != "*" && b.host != host) continue;
+    if (b.permission == AclPermission::Deny) {
+      if (b.pattern_type == PatternType::Literal && b.resource_name == "*" &&
+          (b.operation == AclOperation::All || b.operation == op))
+        return false;
+    } else if (allow_implies(b.operation, op)) {
+      allowed = true;
+    }
+  }
+  return any_acl ? allowed : allow_if_no_acl_;
+}
+
 void Authorizer::add(const AclBinding& b) {
   std::unique_lock lock(mu_);
   if (std::find(acls_.begin(), acls_.end(), b) == acls_.end()) acls_.push_back(b);

@@ -83,6 +83,10 @@ class Authorizer {
   bool authorize(const std::string& principal, const std::string& host, AclOperation op, ResourceType type,
                  std::string_view name) const;
 
+  // Kafka's authorizeByResourceType: some allow ACL of the type grants `op` to the principal
+  // (denies on the wildcard resource "*" win); with no ACL of the type, allow.everyone.if.no.acl.found.
+  bool authorize_any(const std::string& principal, const std::string& host, AclOperation op, ResourceType type) const;
+
   // CreateAcls / DescribeAcls / DeleteAcls (in memory; config ACLs come back on restart).
   void add(const AclBinding& b);
   std::vector<AclBinding> describe(const AclFilter& f) const;

@@ -44,6 +44,8 @@ struct RequestContext {
   }
   // Kafka's authorizer check for this connection's principal and host.
   bool authorized(AclOperation op, ResourceType type, std::string_view name) const;
+  // Whether the principal may do `op` on some resource of the type (Kafka's authorizeByResourceType).
+  bool authorized_any(AclOperation op, ResourceType type) const;
 
   int16_t version() const { return header.api_version; }
 

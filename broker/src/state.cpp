@@ -148,6 +148,13 @@ bool RequestContext::authorized(AclOperation op, ResourceType type, std::string_
   return ok;
 }
 
+bool RequestContext::authorized_any(AclOperation op, ResourceType type) const {
+  const Authorizer& a = broker.authorizer();
+  if (!a.enabled()) return true;
+  std::string host = client_host.size() > 1 && client_host[0] == '/' ? client_host.substr(1) : client_host;
+  return a.authorize_any(principal(), host, op, type);
+}
+
 TopicPartitionLog BrokerState::partition(std::string_view topic, int32_t partition) {
   auto log = logs_->partition(topic, partition);
   if (!log) return {nullptr, Error::UNKNOWN_TOPIC_OR_PARTITION};

@@ -262,5 +262,239 @@ class Security(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr.decode())
 
 
+ACL_USERS = {"alice": "alice-pw", "bob": "bob-pw", "carol": "carol-pw", "dave": "dave-pw", "erin": "erin-pw",
+             "admin": "admin-pw"}
+ACLS = [
+    "allow User:alice Write topic prefixed acl-",
+    "allow User:alice Read topic prefixed acl-",
+    "allow User:alice Read group prefixed g-alice",
+    "allow User:alice Write transactional-id literal txn-alice",
+    "allow User:alice Describe transactional-id literal txn-alice",
+    "allow User:bob Read topic literal acl-data",
+    "allow User:* Read topic literal acl-public",
+    "deny User:carol Read topic literal acl-public",
+    "allow User:erin Read topic literal acl-data",
+    "allow User:erin Describe group literal g-erin",
+    "allow User:CN=alice Read topic literal acl-data",
+    "allow User:* Read group literal g-readers",
+    "allow User:dave Describe topic literal acl-data",  # sees it, may not read it
+]
+
+
+class Acls(unittest.TestCase):
+    """ACLs per principal (SASL PLAIN users and a TLS client certificate) with Kafka's error codes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.certs = make_certs()
+        config = security_broker_config(cls.certs, {
+            "listeners": "SASL_PLAINTEXT://127.0.0.1:0,CLIENTAUTH://127.0.0.1:0",
+            "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CLIENTAUTH:SSL",
+            "sasl.enabled.mechanisms": "PLAIN",
+            "authorizer.class.name": "kafka.security.authorizer.AclAuthorizer",
+            "super.users": "User:admin",
+            "allow.everyone.if.no.acl.found": "false",
+            "num.partitions": "1",
+        })
+        for k in list(config):
+            if k.startswith("refbroker.sasl.users."):
+                del config[k]
+        for user, pw in ACL_USERS.items():
+            config["refbroker.sasl.users." + user] = pw
+        for i, acl in enumerate(ACLS):
+            config["refbroker.acl.%d" % i] = acl
+        cls.broker = RefBroker(config=config)
+        cls.broker.start()
+        cls.ports = listener_ports(cls.broker)
+        # The super user creates the topics and writes a few records.
+        admin = Producer(cls.props("admin"))
+        for topic in ["acl-data", "acl-public", "other"]:
+            for i in range(5):
+                admin.produce(topic, value=b"%s-%d" % (topic.encode(), i))
+        assert admin.flush(TIMEOUT) == 0
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.broker.stop()
+        finally:
+            cls.broker.cleanup()
+            shutil.rmtree(cls.certs, ignore_errors=True)
+
+    @classmethod
+    def props(cls, user, **extra):
+        p = {"bootstrap.servers": "127.0.0.1:%d" % cls.ports["SASL_PLAINTEXT"], "security.protocol": "sasl_plaintext",
+             "sasl.mechanisms": "PLAIN", "sasl.username": user, "sasl.password": ACL_USERS[user]}
+        p.update(extra)
+        return p
+
+    def produce_errors(self, user, topic, **extra):
+        """Produces one message as `user`; returns the delivery error code (None when delivered)."""
+        results = []
+        p = Producer(self.props(user, **dict({"message.timeout.ms": 10000}, **extra)))
+        p.produce(topic, value=b"from-" + user.encode(), on_delivery=lambda err, msg: results.append(err))
+        p.flush(TIMEOUT)
+        self.assertEqual(len(results), 1)
+        return results[0].code() if results[0] else None
+
+    def consume_error(self, user, topic, group=None, **extra):
+        """Reads `topic` partition 0 from the beginning as `user`: (values, first error code)."""
+        c = Consumer(self.props(user, **dict({"group.id": group or "g-readers", "enable.auto.commit": False,
+                                              "auto.offset.reset": "earliest"}, **extra)))
+        try:
+            from confluent_kafka import TopicPartition
+            c.assign([TopicPartition(topic, 0, 0)])
+            values = []
+            deadline = time.monotonic() + TIMEOUT
+            while time.monotonic() < deadline:
+                m = c.poll(0.5)
+                if m is None:
+                    continue
+                if m.error():
+                    if m.error().code() == KafkaError._PARTITION_EOF:
+                        return values, None
+                    return values, m.error().code()
+                values.append(m.value())
+                if len(values) >= 5:
+                    return values, None
+            self.fail("no records and no error for %s on %s" % (user, topic))
+        finally:
+            c.close()
+
+    def test_produce_allowed_and_denied(self):
+        self.assertIsNone(self.produce_errors("alice", "acl-data"))  # idempotent by default: IdempotentWrite via topic Write
+        self.assertEqual(self.produce_errors("bob", "acl-data", **{"enable.idempotence": False}),
+                         KafkaError.TOPIC_AUTHORIZATION_FAILED)
+
+    def test_idempotent_producer_needs_some_write_permission(self):
+        # bob has no Write anywhere and no IdempotentWrite: InitProducerId fails, a fatal error.
+        from confluent_kafka import KafkaException
+        errors = []
+        p = Producer(self.props("bob", **{"enable.idempotence": True, "error_cb": errors.append}))
+        p.produce("acl-data", value=b"x")
+        deadline = time.monotonic() + TIMEOUT
+        while not errors and time.monotonic() < deadline:
+            try:
+                p.poll(0.2)
+            except KafkaException as e:
+                errors.append(e.args[0])
+        self.assertTrue(errors)
+        self.assertEqual(errors[0].code(), KafkaError.CLUSTER_AUTHORIZATION_FAILED)
+        self.assertTrue(errors[0].fatal())
+
+    def test_fetch_allowed_denied_and_deny_wins(self):
+        values, err = self.consume_error("bob", "acl-data", **{"enable.partition.eof": True})
+        self.assertIsNone(err)
+        self.assertGreaterEqual(len(values), 5)
+        values, err = self.consume_error("dave", "acl-data")
+        self.assertEqual(err, KafkaError.TOPIC_AUTHORIZATION_FAILED)
+        self.assertEqual(values, [])
+        values, err = self.consume_error("dave", "acl-public")  # User:* may read it
+        self.assertIsNone(err)
+        values, err = self.consume_error("carol", "acl-public")  # ...except carol: deny wins
+        self.assertEqual(err, KafkaError.TOPIC_AUTHORIZATION_FAILED)
+
+    def test_metadata_hides_topics(self):
+        from confluent_kafka.admin import AdminClient
+
+        def visible(user):
+            md = AdminClient(self.props(user)).list_topics(timeout=TIMEOUT)
+            return {t for t, tm in md.topics.items() if tm.error is None}
+
+        self.assertEqual(visible("bob"), {"acl-data", "acl-public"})
+        self.assertEqual(visible("carol"), {"acl-public"})
+        self.assertTrue({"acl-data", "acl-public", "other"} <= visible("alice") | {"other"})
+        self.assertNotIn("other", visible("alice"))
+        self.assertTrue({"acl-data", "acl-public", "other"} <= visible("admin"))
+        # Asking for a hidden topic by name: TOPIC_AUTHORIZATION_FAILED, and no auto-creation.
+        md = AdminClient(self.props("carol")).list_topics(topic="acl-new-by-carol", timeout=TIMEOUT)
+        self.assertEqual(md.topics["acl-new-by-carol"].error.code(), KafkaError.TOPIC_AUTHORIZATION_FAILED)
+        md = AdminClient(self.props("carol")).list_topics(topic="other", timeout=TIMEOUT)
+        self.assertEqual(md.topics["other"].error.code(), KafkaError.TOPIC_AUTHORIZATION_FAILED)
+        self.assertNotIn("acl-new-by-carol", visible("admin"))
+
+    def test_group_join_and_commit(self):
+        from confluent_kafka import TopicPartition
+        # alice may use groups g-alice*: subscribe, consume, commit.
+        c = Consumer(self.props("alice", **{"group.id": "g-alice-1", "auto.offset.reset": "earliest",
+                                            "enable.auto.commit": False}))
+        try:
+            c.subscribe(["acl-data"])
+            got = None
+            deadline = time.monotonic() + TIMEOUT
+            while got is None and time.monotonic() < deadline:
+                m = c.poll(0.5)
+                if m is not None:
+                    self.assertIsNone(m.error(), m.error())
+                    got = m
+            self.assertIsNotNone(got)
+            res = c.commit(message=got, asynchronous=False)
+            self.assertTrue(all(tp.error is None for tp in res))
+            # A topic she may not read: TOPIC_AUTHORIZATION_FAILED on that partition.
+            with self.assertRaises(Exception) as cm:
+                c.commit(offsets=[TopicPartition("other", 0, 1)], asynchronous=False)
+            self.assertIn("TOPIC_AUTHORIZATION_FAILED", str(cm.exception))
+        finally:
+            c.close()
+        # bob has no group ACL: joining fails with GROUP_AUTHORIZATION_FAILED.
+        c = Consumer(self.props("bob", **{"group.id": "g-bob", "auto.offset.reset": "earliest"}))
+        try:
+            c.subscribe(["acl-data"])
+            err = None
+            deadline = time.monotonic() + TIMEOUT
+            while err is None and time.monotonic() < deadline:
+                m = c.poll(0.5)
+                if m is not None and m.error():
+                    err = m.error().code()
+            self.assertEqual(err, KafkaError.GROUP_AUTHORIZATION_FAILED)
+        finally:
+            c.close()
+        # erin may describe g-erin (finds the coordinator) but not read it: commits are refused.
+        c = Consumer(self.props("erin", **{"group.id": "g-erin", "enable.auto.commit": False}))
+        try:
+            with self.assertRaises(Exception) as cm:
+                c.commit(offsets=[TopicPartition("acl-data", 0, 1)], asynchronous=False)
+            self.assertIn("GROUP_AUTHORIZATION_FAILED", str(cm.exception))
+        finally:
+            c.close()
+
+    def test_transactions(self):
+        from confluent_kafka import KafkaException, TopicPartition
+        p = Producer(self.props("alice", **{"transactional.id": "txn-alice"}))
+        p.init_transactions(TIMEOUT)
+        p.begin_transaction()
+        p.produce("acl-data", value=b"in-txn")
+        p.commit_transaction(TIMEOUT)
+        # Offsets for a group alice may not read: GROUP_AUTHORIZATION_FAILED.
+        p.begin_transaction()
+        p.produce("acl-data", value=b"in-txn-2")
+        c = Consumer(self.props("alice", **{"group.id": "g-alice-txn"}))
+        meta = c.consumer_group_metadata()
+        c.close()
+        c2 = Consumer(self.props("alice", **{"group.id": "not-alices-group"}))
+        other_meta = c2.consumer_group_metadata()
+        c2.close()
+        with self.assertRaises(KafkaException) as cm:
+            p.send_offsets_to_transaction([TopicPartition("acl-data", 0, 1)], other_meta, TIMEOUT)
+        self.assertEqual(cm.exception.args[0].code(), KafkaError.GROUP_AUTHORIZATION_FAILED)
+        # bob has no transactional-id ACL.
+        q = Producer(self.props("bob", **{"transactional.id": "txn-bob"}))
+        with self.assertRaises(KafkaException) as cm:
+            q.init_transactions(TIMEOUT)
+        self.assertEqual(cm.exception.args[0].code(), KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+        del meta
+
+    def test_client_certificate_principal(self):
+        props = {"security.protocol": "ssl", "ssl.ca.location": os.path.join(self.certs, "ca.pem"),
+                 "ssl.certificate.location": os.path.join(self.certs, "client.pem"),
+                 "ssl.key.location": os.path.join(self.certs, "client.key")}
+        bootstrap = "127.0.0.1:%d" % self.ports["CLIENTAUTH"]
+        r = kcat(bootstrap, props, ["-C", "-t", "acl-data", "-o", "beginning", "-c", "5", "-f", "%s\n"])
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertEqual(r.stdout.decode().splitlines()[:5], ["acl-data-%d" % i for i in range(5)])
+        r = kcat(bootstrap, props, ["-C", "-t", "other", "-o", "beginning", "-c", "1", "-e"])
+        self.assertIn("Topic authorization failed", r.stderr.decode() + r.stdout.decode())
+
+
 if __name__ == "__main__":
     broker_fixture.main()

@@ -14,7 +14,10 @@ extern const HandlerInfo kAddOffsetsToTxnHandler{proto::ApiKey::AddOffsetsToTxn,
 boost::asio::awaitable<void> handle_add_offsets_to_txn(RequestContext& ctx) {
   auto req = ctx.decode<proto::AddOffsetsToTxnRequest>();
   proto::AddOffsetsToTxnResponse resp;
-  Error e = req.group_id.empty() ? Error::INVALID_GROUP_ID
+  Error e = !ctx.authorized(AclOperation::Write, ResourceType::TransactionalId, req.transactional_id)
+                ? Error::TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+            : !ctx.authorized(AclOperation::Read, ResourceType::Group, req.group_id) ? Error::GROUP_AUTHORIZATION_FAILED
+            : req.group_id.empty() ? Error::INVALID_GROUP_ID
                                  : ctx.broker.transactions().add_offsets(req.transactional_id, req.producer_id,
                                                                          req.producer_epoch, req.group_id);
   // PRODUCER_FENCED exists from v2; older clients know it as INVALID_PRODUCER_EPOCH.

@@ -24,7 +24,14 @@ boost::asio::awaitable<void> handle_add_partitions_to_txn(RequestContext& ctx) {
     }
   }
   Error e = Error::OPERATION_NOT_ATTEMPTED;
-  if (!unknown) {
+  // ACLs: Write on the transactional id (else every partition fails with that), Write on each
+  // topic (denied ones fail, the others are not attempted).
+  const bool txn_ok =
+      ctx.authorized(AclOperation::Write, ResourceType::TransactionalId, req.v3_and_below_transactional_id);
+  bool topics_ok = true;
+  for (auto& t : req.v3_and_below_topics) topics_ok &= ctx.authorized(AclOperation::Write, ResourceType::Topic, t.name);
+  if (!txn_ok) e = Error::TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  if (txn_ok && topics_ok && !unknown) {
     e = ctx.broker.transactions().add_partitions(req.v3_and_below_transactional_id, req.v3_and_below_producer_id,
                                                  req.v3_and_below_producer_epoch, partitions);
     // PRODUCER_FENCED exists from v2; older clients know it as INVALID_PRODUCER_EPOCH.
@@ -37,7 +44,11 @@ boost::asio::awaitable<void> handle_add_partitions_to_txn(RequestContext& ctx) {
     auto count = ctx.broker.partition_count(t.name);
     for (int32_t p : t.partitions) {
       bool missing = !count || p < 0 || p >= *count;
-      rt.results_by_partition.push_back({p, kafka::code(missing ? Error::UNKNOWN_TOPIC_OR_PARTITION : e)});
+      Error pe = !txn_ok ? e
+                 : !ctx.authorized(AclOperation::Write, ResourceType::Topic, t.name) ? Error::TOPIC_AUTHORIZATION_FAILED
+                 : missing ? Error::UNKNOWN_TOPIC_OR_PARTITION
+                           : e;
+      rt.results_by_partition.push_back({p, kafka::code(pe)});
     }
   }
   ctx.reply(resp);

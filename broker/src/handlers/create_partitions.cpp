@@ -15,6 +15,10 @@ boost::asio::awaitable<void> handle_create_partitions(RequestContext& ctx) {
   for (auto& t : req.topics) {
     auto& r = resp.results.emplace_back();
     r.name = t.name;
+    if (!ctx.authorized(AclOperation::Alter, ResourceType::Topic, t.name)) {
+      r.error_code = kafka::code(kafka::Error::TOPIC_AUTHORIZATION_FAILED);
+      continue;
+    }
     auto result = ctx.broker.create_partitions(t.name, t.count, req.validate_only);
     r.error_code = kafka::code(result.error);
     if (!result.message.empty()) r.error_message = result.message;

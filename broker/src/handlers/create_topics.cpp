@@ -20,6 +20,12 @@ boost::asio::awaitable<void> handle_create_topics(RequestContext& ctx) {
     storage::ConfigMap configs;
     for (auto& c : t.configs)
       if (c.value) configs[c.name] = *c.value;
+    if (!ctx.authorized(AclOperation::Create, ResourceType::Cluster, kClusterName) &&
+        !ctx.authorized(AclOperation::Create, ResourceType::Topic, t.name)) {
+      r.error_code = kafka::code(Error::TOPIC_AUTHORIZATION_FAILED);
+      r.error_message = "Authorization failed.";
+      continue;
+    }
     if (!t.assignments.empty()) {
       r.error_code = kafka::code(Error::INVALID_REQUEST);
       r.error_message = "Manual replica assignment is not supported by refbroker";

@@ -14,7 +14,10 @@ extern const HandlerInfo kDeleteGroupsHandler{proto::ApiKey::DeleteGroups, 0, 2,
 boost::asio::awaitable<void> handle_delete_groups(RequestContext& ctx) {
   auto req = ctx.decode<proto::DeleteGroupsRequest>();
   proto::DeleteGroupsResponse resp;
-  for (auto& g : req.groups_names) resp.results.push_back({g, kafka::code(ctx.broker.groups().remove(g))});
+  for (auto& g : req.groups_names)
+    resp.results.push_back({g, kafka::code(ctx.authorized(AclOperation::Delete, ResourceType::Group, g)
+                                               ? ctx.broker.groups().remove(g)
+                                               : kafka::Error::GROUP_AUTHORIZATION_FAILED)});
   ctx.reply(resp);
   co_return;
 }

@@ -19,6 +19,10 @@ boost::asio::awaitable<void> handle_delete_records(RequestContext& ctx) {
       auto& rp = rt.partitions.emplace_back();
       rp.partition_index = p.partition_index;
       rp.low_watermark = -1;
+      if (!ctx.authorized(AclOperation::Delete, ResourceType::Topic, t.name)) {
+        rp.error_code = kafka::code(kafka::Error::TOPIC_AUTHORIZATION_FAILED);
+        continue;
+      }
       auto tp = ctx.broker.partition(t.name, p.partition_index);
       if (!tp.log) {
         rp.error_code = kafka::code(tp.error);

@@ -22,6 +22,10 @@ boost::asio::awaitable<void> handle_delete_topics(RequestContext& ctx) {
       r.error_code = kafka::code(Error::UNKNOWN_TOPIC_ID);
       continue;
     }
+    if (!ctx.authorized(AclOperation::Delete, ResourceType::Topic, *name)) {
+      r.error_code = kafka::code(Error::TOPIC_AUTHORIZATION_FAILED);
+      continue;
+    }
     auto result = ctx.broker.delete_topic(*name);
     r.error_code = kafka::code(result.error);
     if (!result.message.empty()) r.error_message = result.message;

@@ -37,6 +37,14 @@ boost::asio::awaitable<void> handle_describe_configs(RequestContext& ctx) {
     r.resource_type = res.resource_type;
     r.resource_name = res.resource_name;
     r.error_message.reset();
+    if (res.resource_type == kTopic && !ctx.authorized(AclOperation::DescribeConfigs, ResourceType::Topic, res.resource_name)) {
+      r.error_code = kafka::code(Error::TOPIC_AUTHORIZATION_FAILED);
+      continue;
+    }
+    if (res.resource_type == kBroker && !ctx.authorized(AclOperation::DescribeConfigs, ResourceType::Cluster, kClusterName)) {
+      r.error_code = kafka::code(Error::CLUSTER_AUTHORIZATION_FAILED);
+      continue;
+    }
     if (res.resource_type == kTopic) {
       auto cfg = ctx.broker.topic_config(res.resource_name);
       if (!cfg) {

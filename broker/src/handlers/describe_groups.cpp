@@ -14,7 +14,15 @@ extern const HandlerInfo kDescribeGroupsHandler{proto::ApiKey::DescribeGroups, 0
 boost::asio::awaitable<void> handle_describe_groups(RequestContext& ctx) {
   auto req = ctx.decode<proto::DescribeGroupsRequest>();
   proto::DescribeGroupsResponse resp;
-  for (auto& g : req.groups) resp.groups.push_back(ctx.broker.groups().describe(g));
+  for (auto& g : req.groups) {
+    if (!ctx.authorized(AclOperation::Describe, ResourceType::Group, g)) {
+      auto& d = resp.groups.emplace_back();
+      d.group_id = g;
+      d.error_code = kafka::code(kafka::Error::GROUP_AUTHORIZATION_FAILED);
+      continue;
+    }
+    resp.groups.push_back(ctx.broker.groups().describe(g));
+  }
   ctx.reply(resp);
   co_return;
 }

@@ -14,7 +14,9 @@ extern const HandlerInfo kEndTxnHandler{proto::ApiKey::EndTxn, 0, 3, &handle_end
 boost::asio::awaitable<void> handle_end_txn(RequestContext& ctx) {
   auto req = ctx.decode<proto::EndTxnRequest>();
   proto::EndTxnResponse resp;
-  Error e = ctx.broker.transactions().end_txn(req.transactional_id, req.producer_id, req.producer_epoch, req.committed);
+  Error e = ctx.authorized(AclOperation::Write, ResourceType::TransactionalId, req.transactional_id)
+                ? ctx.broker.transactions().end_txn(req.transactional_id, req.producer_id, req.producer_epoch, req.committed)
+                : Error::TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
   // PRODUCER_FENCED exists from v2; older clients know it as INVALID_PRODUCER_EPOCH.
   if (e == Error::PRODUCER_FENCED && ctx.version() < 2) e = Error::INVALID_PRODUCER_EPOCH;
   resp.error_code = kafka::code(e);

@@ -33,6 +33,12 @@ size_t read_partitions(RequestContext& ctx, const proto::FetchRequest& req, prot
     for (auto& fp : ft.partitions) {
       auto& rp = rt.partitions.emplace_back();
       rp.partition_index = fp.partition;
+      if (!ctx.authorized(AclOperation::Read, ResourceType::Topic, ft.topic)) {
+        rp.error_code = kafka::code(kafka::Error::TOPIC_AUTHORIZATION_FAILED);
+        rp.high_watermark = rp.last_stable_offset = rp.log_start_offset = -1;
+        errors = true;
+        continue;
+      }
       auto tp = ctx.broker.partition(ft.topic, fp.partition);
       if (!tp.log) {
         rp.error_code = kafka::code(tp.error);

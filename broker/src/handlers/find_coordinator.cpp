@@ -17,6 +17,10 @@ boost::asio::awaitable<void> handle_find_coordinator(RequestContext& ctx) {
   auto error_for = [&](int8_t key_type, const std::string& key) {
     if (key_type != 0 && key_type != 1) return kafka::Error::INVALID_REQUEST;
     if (key.empty()) return key_type == 0 ? kafka::Error::INVALID_GROUP_ID : kafka::Error::INVALID_REQUEST;
+    if (key_type == 0 && !ctx.authorized(AclOperation::Describe, ResourceType::Group, key))
+      return kafka::Error::GROUP_AUTHORIZATION_FAILED;
+    if (key_type == 1 && !ctx.authorized(AclOperation::Describe, ResourceType::TransactionalId, key))
+      return kafka::Error::TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
     return kafka::Error::NONE;
   };
   if (ctx.version() >= 4) {

@@ -14,7 +14,9 @@ boost::asio::awaitable<void> handle_heartbeat(RequestContext& ctx) {
   auto req = ctx.decode<proto::HeartbeatRequest>();
   proto::HeartbeatResponse resp;
   resp.error_code =
-      kafka::code(ctx.broker.groups().heartbeat(req.group_id, req.generation_id, req.member_id, req.group_instance_id));
+      ctx.authorized(AclOperation::Read, ResourceType::Group, req.group_id)
+          ? kafka::code(ctx.broker.groups().heartbeat(req.group_id, req.generation_id, req.member_id, req.group_instance_id))
+          : kafka::code(kafka::Error::GROUP_AUTHORIZATION_FAILED);
   ctx.reply(resp);
   co_return;
 }

@@ -16,7 +16,20 @@ extern const HandlerInfo kInitProducerIdHandler{proto::ApiKey::InitProducerId, 0
 boost::asio::awaitable<void> handle_init_producer_id(RequestContext& ctx) {
   auto req = ctx.decode<proto::InitProducerIdRequest>();
   proto::InitProducerIdResponse resp;
-  if (req.transactional_id && !req.transactional_id->empty()) {
+  if (req.transactional_id && !req.transactional_id->empty() &&
+      !ctx.authorized(AclOperation::Write, ResourceType::TransactionalId, *req.transactional_id)) {
+    resp.error_code = kafka::code(Error::TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    resp.producer_id = -1;
+    resp.producer_epoch = -1;
+  } else if ((!req.transactional_id || req.transactional_id->empty()) &&
+             !ctx.authorized(AclOperation::IdempotentWrite, ResourceType::Cluster, kClusterName) &&
+             !ctx.authorized_any(AclOperation::Write, ResourceType::Topic)) {
+    // Kafka 3.x (KIP-679): an idempotent producer needs IdempotentWrite on the cluster or Write
+    // on some topic.
+    resp.error_code = kafka::code(Error::CLUSTER_AUTHORIZATION_FAILED);
+    resp.producer_id = -1;
+    resp.producer_epoch = -1;
+  } else if (req.transactional_id && !req.transactional_id->empty()) {
     int64_t expected_id = ctx.version() >= 3 ? req.producer_id : -1;
     int16_t expected_epoch = ctx.version() >= 3 ? req.producer_epoch : -1;
     auto r = ctx.broker.transactions().init_producer_id(*req.transactional_id, req.transaction_timeout_ms, expected_id,

@@ -15,7 +15,9 @@ boost::asio::awaitable<void> handle_leave_group(RequestContext& ctx) {
   auto req = ctx.decode<proto::LeaveGroupRequest>();
   proto::LeaveGroupResponse resp;
   auto& groups = ctx.broker.groups();
-  if (ctx.version() < 3) {
+  if (!ctx.authorized(AclOperation::Read, ResourceType::Group, req.group_id)) {
+    resp.error_code = kafka::code(kafka::Error::GROUP_AUTHORIZATION_FAILED);
+  } else if (ctx.version() < 3) {
     resp.error_code = kafka::code(groups.leave(req.group_id, req.member_id, std::nullopt));
   } else if (req.group_id.empty()) {
     resp.error_code = kafka::code(kafka::Error::INVALID_GROUP_ID);

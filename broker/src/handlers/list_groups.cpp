@@ -15,7 +15,10 @@ extern const HandlerInfo kListGroupsHandler{proto::ApiKey::ListGroups, 0, 4, &ha
 boost::asio::awaitable<void> handle_list_groups(RequestContext& ctx) {
   auto req = ctx.decode<proto::ListGroupsRequest>();
   proto::ListGroupsResponse resp;
+  // Without Describe on the cluster, only the groups the principal may describe (Kafka).
+  const bool all = ctx.authorized(AclOperation::Describe, ResourceType::Cluster, kClusterName);
   for (auto& g : ctx.broker.groups().list()) {
+    if (!all && !ctx.authorized(AclOperation::Describe, ResourceType::Group, g.group_id)) continue;
     if (!req.states_filter.empty() &&
         std::find(req.states_filter.begin(), req.states_filter.end(), g.group_state) == req.states_filter.end())
       continue;

@@ -22,6 +22,10 @@ boost::asio::awaitable<void> handle_list_offsets(RequestContext& ctx) {
     for (auto& p : t.partitions) {
       auto& rp = rt.partitions.emplace_back();
       rp.partition_index = p.partition_index;
+      if (!ctx.authorized(AclOperation::Describe, ResourceType::Topic, t.name)) {
+        rp.error_code = kafka::code(Error::TOPIC_AUTHORIZATION_FAILED);
+        continue;
+      }
       auto tp = ctx.broker.partition(t.name, p.partition_index);
       if (!tp.log) {
         rp.error_code = kafka::code(tp.error);

@@ -40,6 +40,8 @@ boost::asio::awaitable<void> handle_metadata(RequestContext& ctx) {
   bool all = !req.topics || (ctx.version() == 0 && req.topics->empty());
   if (all) {
     for (auto& name : b.topic_names()) {
+      // Topics the principal may not describe are left out, as Kafka does.
+      if (!ctx.authorized(AclOperation::Describe, ResourceType::Topic, name)) continue;
       resp.topics.emplace_back();
       describe_topic(b, name, resp.topics.back());
     }
@@ -54,7 +56,19 @@ boost::asio::awaitable<void> handle_metadata(RequestContext& ctx) {
         t.error_code = kafka::code(kafka::Error::UNKNOWN_TOPIC_ID);
         continue;
       }
+      if (!ctx.authorized(AclOperation::Describe, ResourceType::Topic, *rt.name)) {
+        t.name = *rt.name;
+        t.error_code = kafka::code(kafka::Error::TOPIC_AUTHORIZATION_FAILED);
+        continue;
+      }
       if (may_create && !b.partition_count(*rt.name)) {
+        // Auto-creation needs Create on the cluster or the topic.
+        if (!ctx.authorized(AclOperation::Create, ResourceType::Cluster, kClusterName) &&
+            !ctx.authorized(AclOperation::Create, ResourceType::Topic, *rt.name)) {
+          t.name = *rt.name;
+          t.error_code = kafka::code(kafka::Error::TOPIC_AUTHORIZATION_FAILED);
+          continue;
+        }
         auto r = b.create_topic(*rt.name, -1, -1, {}, false);
         if (r.error != kafka::Error::NONE && r.error != kafka::Error::TOPIC_ALREADY_EXISTS) {
           t.name = *rt.name;

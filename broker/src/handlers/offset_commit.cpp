@@ -22,6 +22,7 @@ boost::asio::awaitable<void> handle_offset_commit(RequestContext& ctx) {
   std::vector<proto::OffsetCommitResponse::OffsetCommitResponsePartition*> for_group;
   std::vector<bool> too_large;
   bool any = false;
+  const bool group_ok = ctx.authorized(AclOperation::Read, ResourceType::Group, req.group_id);
   for (auto& t : req.topics) {
     auto& rt = resp.topics.emplace_back();
     rt.name = t.name;
@@ -30,6 +31,10 @@ boost::asio::awaitable<void> handle_offset_commit(RequestContext& ctx) {
     for (auto& p : t.partitions) {
       auto& rp = rt.partitions.emplace_back();
       rp.partition_index = p.partition_index;
+      if (!group_ok || !ctx.authorized(AclOperation::Read, ResourceType::Topic, t.name)) {
+        rp.error_code = kafka::code(group_ok ? Error::TOPIC_AUTHORIZATION_FAILED : Error::GROUP_AUTHORIZATION_FAILED);
+        continue;
+      }
       if (!count || p.partition_index < 0 || p.partition_index >= *count) {
         rp.error_code = kafka::code(Error::UNKNOWN_TOPIC_OR_PARTITION);
         continue;

@@ -14,15 +14,23 @@ extern const HandlerInfo kOffsetFetchHandler{proto::ApiKey::OffsetFetch, 1, 8, &
 
 namespace {
 
+// Topics the principal may not describe are left out of an all-topics answer and get
+// TOPIC_AUTHORIZATION_FAILED when asked for, as Kafka.
 template <class TopicOut, class RequestTopics>
-std::vector<TopicOut> fetch_offsets(GroupCoordinator& groups, const std::string& group, const RequestTopics& topics,
-                                    bool require_stable) {
+std::vector<TopicOut> fetch_offsets(RequestContext& ctx, GroupCoordinator& groups, const std::string& group,
+                                    const RequestTopics& topics, bool require_stable) {
   auto committed = groups.offsets(group);
   std::vector<TopicOut> out;
   auto add = [&](const std::string& topic, int32_t partition) {
     if (out.empty() || out.back().name != topic) out.emplace_back().name = topic;
     auto& p = out.back().partitions.emplace_back();
     p.partition_index = partition;
+    if (!ctx.authorized(AclOperation::Describe, ResourceType::Topic, topic)) {
+      p.committed_offset = -1;
+      p.metadata = "";
+      p.error_code = kafka::code(kafka::Error::TOPIC_AUTHORIZATION_FAILED);
+      return;
+    }
     if (require_stable && groups.has_pending_txn_offset(group, topic, partition)) {
       p.committed_offset = -1;
       p.metadata = "";
@@ -40,7 +48,8 @@ std::vector<TopicOut> fetch_offsets(GroupCoordinator& groups, const std::string&
     }
   };
   if (!topics) {
-    for (auto& [tp, o] : committed) add(tp.first, tp.second);
+    for (auto& [tp, o] : committed)
+      if (ctx.authorized(AclOperation::Describe, ResourceType::Topic, tp.first)) add(tp.first, tp.second);
   } else {
     for (auto& t : *topics)
       for (int32_t p : t.partition_indexes) add(t.name, p);
@@ -58,11 +67,28 @@ boost::asio::awaitable<void> handle_offset_fetch(RequestContext& ctx) {
     for (auto& g : req.groups) {
       auto& rg = resp.groups.emplace_back();
       rg.group_id = g.group_id;
-      rg.topics = fetch_offsets<proto::OffsetFetchResponse::OffsetFetchResponseTopics>(groups, g.group_id, g.topics,
+      if (!ctx.authorized(AclOperation::Describe, ResourceType::Group, g.group_id)) {
+        rg.error_code = kafka::code(kafka::Error::GROUP_AUTHORIZATION_FAILED);
+        continue;
+      }
+      rg.topics = fetch_offsets<proto::OffsetFetchResponse::OffsetFetchResponseTopics>(ctx, groups, g.group_id, g.topics,
                                                                                    req.require_stable);
     }
+  } else if (!ctx.authorized(AclOperation::Describe, ResourceType::Group, req.group_id)) {
+    resp.error_code = kafka::code(kafka::Error::GROUP_AUTHORIZATION_FAILED);
+    if (ctx.version() < 2 && req.topics)  // no top-level error before v2: on every partition
+      for (auto& t : *req.topics) {
+        auto& rt = resp.topics.emplace_back();
+        rt.name = t.name;
+        for (int32_t p : t.partition_indexes) {
+          auto& rp = rt.partitions.emplace_back();
+          rp.partition_index = p;
+          rp.committed_offset = -1;
+          rp.error_code = resp.error_code;
+        }
+      }
   } else {
-    resp.topics = fetch_offsets<proto::OffsetFetchResponse::OffsetFetchResponseTopic>(groups, req.group_id, req.topics,
+    resp.topics = fetch_offsets<proto::OffsetFetchResponse::OffsetFetchResponseTopic>(ctx, groups, req.group_id, req.topics,
                                                                                         ctx.version() >= 7 && req.require_stable);
   }
   ctx.reply(resp);

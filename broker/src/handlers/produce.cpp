@@ -85,15 +85,24 @@ boost::asio::awaitable<void> handle_produce(RequestContext& ctx) {
   auto req = ctx.decode<proto::ProduceRequest>();
   proto::ProduceResponse resp;
   bool bad_acks = req.acks != 0 && req.acks != 1 && req.acks != -1;
+  // ACLs (Kafka 3.x): transactional records need Write on the transactional id (else the whole
+  // request fails), every topic needs Write.
+  bool txn_denied = req.transactional_id && !ctx.authorized(AclOperation::Write, ResourceType::TransactionalId,
+                                                            *req.transactional_id);
   bool appended = false, failed = false;
   for (auto& td : req.topic_data) {
     auto& tr = resp.responses.emplace_back();
     tr.name = td.name;
     for (auto& pd : td.partition_data) {
       auto& pr = tr.partition_responses.emplace_back();
-      if (bad_acks) {
+      Error early = bad_acks ? Error::INVALID_REQUIRED_ACKS
+                    : txn_denied ? Error::TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+                    : !ctx.authorized(AclOperation::Write, ResourceType::Topic, td.name) ? Error::TOPIC_AUTHORIZATION_FAILED
+                                                                                          : Error::NONE;
+      if (early != Error::NONE) {
         pr.index = pd.index;
-        pr.error_code = kafka::code(Error::INVALID_REQUIRED_ACKS);
+        pr.error_code = kafka::code(early);
+        pr.base_offset = -1;
         failed = true;
         continue;
       }

@@ -13,6 +13,11 @@ extern const HandlerInfo kSyncGroupHandler{proto::ApiKey::SyncGroup, 0, 5, &hand
 boost::asio::awaitable<void> handle_sync_group(RequestContext& ctx) {
   auto req = ctx.decode<proto::SyncGroupRequest>();
   proto::SyncGroupResponse now;
+  if (!ctx.authorized(AclOperation::Read, ResourceType::Group, req.group_id)) {
+    now.error_code = kafka::code(kafka::Error::GROUP_AUTHORIZATION_FAILED);
+    ctx.reply(now);
+    co_return;
+  }
   auto executor = co_await boost::asio::this_coro::executor;
   auto pending = ctx.broker.groups().sync(req, executor, now);
   if (pending) {

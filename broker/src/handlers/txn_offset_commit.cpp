@@ -20,6 +20,11 @@ boost::asio::awaitable<void> handle_txn_offset_commit(RequestContext& ctx) {
   std::vector<OffsetToCommit> valid;
   std::vector<proto::TxnOffsetCommitResponse::TxnOffsetCommitResponsePartition*> for_group;
   std::vector<bool> too_large;
+  // ACLs: Write on the transactional id, Read on the group, Read on each topic.
+  Error denied = !ctx.authorized(AclOperation::Write, ResourceType::TransactionalId, req.transactional_id)
+                     ? Error::TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+                 : !ctx.authorized(AclOperation::Read, ResourceType::Group, req.group_id) ? Error::GROUP_AUTHORIZATION_FAILED
+                                                                                          : Error::NONE;
   for (auto& t : req.topics) {
     auto& rt = resp.topics.emplace_back();
     rt.name = t.name;
@@ -28,6 +33,10 @@ boost::asio::awaitable<void> handle_txn_offset_commit(RequestContext& ctx) {
     for (auto& p : t.partitions) {
       auto& rp = rt.partitions.emplace_back();
       rp.partition_index = p.partition_index;
+      if (denied != Error::NONE || !ctx.authorized(AclOperation::Read, ResourceType::Topic, t.name)) {
+        rp.error_code = kafka::code(denied != Error::NONE ? denied : Error::TOPIC_AUTHORIZATION_FAILED);
+        continue;
+      }
       if (!count || p.partition_index < 0 || p.partition_index >= *count) {
         rp.error_code = kafka::code(Error::UNKNOWN_TOPIC_OR_PARTITION);
         continue;
