@@ -146,6 +146,11 @@ void AdminCall::step(ProducerCore::Impl& impl, int64_t now) {
   if (busy || now < retry_at_us) return;
   BrokerConn* any = impl.any_conn(true);
   if (!any) return retry(now, err(LocalErr::TRANSPORT), "no broker to ask");
+  // Wrong credentials or certificates will not fix themselves before the deadline: say so now.
+  if (any->state() == BrokerConn::State::Down && is_security_error(any->last_error())) {
+    finish_with(any->last_error(), any->last_error_reason());
+    return finish(0);
+  }
   if (need_metadata) return send_metadata(impl, any, now);
   BrokerConn* c = nullptr;
   switch (to) {
@@ -174,11 +179,13 @@ void AdminCall::send_metadata(ProducerCore::Impl& impl, BrokerConn* c, int64_t n
   auto r = make_metadata_request(&none, false, request_timeout(impl, now));
   busy = true;
   auto weak = self;
-  r->done = [&impl, weak](int e, Span frame, int16_t v) {
+  r->done = [&impl, weak, c](int e, Span frame, int16_t v) {
     auto q = std::static_pointer_cast<AdminCall>(weak.lock());
     if (!q || q->finished) return;
     q->busy = false;
     int64_t t = mono_us();
+    // The connection's reason (OpenSSL's or the broker's): it is still set during this callback.
+    if (is_security_error(e)) return q->finish_with(e, c->name() + ": " + c->last_error_reason()), q->finish(0);
     if (e) return q->retry(t, e, "Metadata: " + err_str(e)), void();
     try {
       MetadataView md = parse_metadata(frame, v);
@@ -217,11 +224,13 @@ void AdminCall::send_find_coordinator(ProducerCore::Impl& impl, BrokerConn* c, i
   };
   busy = true;
   auto weak = self;
-  r->done = [&impl, weak](int e, Span frame, int16_t v) {
+  r->done = [&impl, weak, c](int e, Span frame, int16_t v) {
     auto q = std::static_pointer_cast<AdminCall>(weak.lock());
     if (!q || q->finished) return;
     q->busy = false;
     int64_t t = mono_us();
+    // The connection's reason (OpenSSL's or the broker's): it is still set during this callback.
+    if (is_security_error(e)) return q->finish_with(e, c->name() + ": " + c->last_error_reason()), q->finish(0);
     if (e) return q->retry(t, e, "FindCoordinator: " + err_str(e)), void();
     int32_t node = -1, port = 0;
     std::string host, msg;
@@ -265,11 +274,13 @@ void AdminCall::send_request(ProducerCore::Impl& impl, BrokerConn* c, int64_t no
   busy = true;
   auto weak = self;
   int32_t target = c->id();
-  r->done = [&impl, weak, target](int e, Span frame, int16_t v) {
+  r->done = [&impl, weak, target, c](int e, Span frame, int16_t v) {
     auto q = std::static_pointer_cast<AdminCall>(weak.lock());
     if (!q || q->finished) return;
     q->busy = false;
     int64_t t = mono_us();
+    // The connection's reason (OpenSSL's or the broker's): it is still set during this callback.
+    if (is_security_error(e)) return q->finish_with(e, c->name() + ": " + c->last_error_reason()), q->finish(0);
     if (e == err(LocalErr::UNSUPPORTED_FEATURE)) {
       q->finish_with(e, "the broker does not support " + std::string(proto::api_name(q->api)) + " v" +
                             std::to_string(q->min_version) + "-" + std::to_string(q->max_version));
@@ -340,6 +351,8 @@ AdminResult run_calls(AdminClient::State& s, const std::vector<std::shared_ptr<A
                                        why + ")")};
     } else if (c->final_err) {
       out = {c->final_err, c->final_msg};
+      // A TLS or SASL failure: the connection's reason (OpenSSL's or the broker's) says why.
+      if (is_security_error(out.code) && out.message.empty()) out.message = s.conn_error();
     }
   }
   return out;

@@ -145,6 +145,18 @@ int run_produce(const Args& args) {
   for (auto& kv : args.all("producer-property")) conf.push_back(split_kv(kv, "producer-property"));
 
   rd_kafka_conf_t* c = make_conf(args, conf);
+  // The cluster must answer (and accept our credentials) within --timeout-ms before any line is
+  // read; later failures are reported per message.
+  try {
+    Deadline d(args.timeout_ms());
+    auto admin = connect_admin(args);
+    std::vector<std::string> brokers_only;
+    kafka::client::AdminMetadata md;
+    if (auto r = admin->metadata(&brokers_only, md, d.left_ms())) fail("cannot reach the cluster", r);
+  } catch (...) {
+    rd_kafka_conf_destroy(c);
+    throw;
+  }
   DeliveryState st;
   rd_kafka_conf_set_opaque(c, &st);
   rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
