@@ -6,7 +6,9 @@
 #                                  shared libkafkaplus.so: the same code (kafka_client whole-archive
 #                                  plus kafka_protocol) exporting only rd_kafka_* and RdKafka::*.
 #                                  This is what gets installed, with headers, CMake package
-#                                  config and pkg-config files rdkafka.pc / rdkafka++.pc.
+#                                  config and pkg-config files rdkafka.pc / rdkafka++.pc /
+#                                  kafkaplus.pc (cmake/packaging.cmake). The static archive is
+#                                  not installed (client/README.md says why).
 
 file(GLOB KAFKAPLUS_FACADE_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.cpp)
 target_sources(kafka_client PRIVATE ${KAFKAPLUS_FACADE_SOURCES})
@@ -32,8 +34,8 @@ target_include_directories(kafkaplus_shared INTERFACE
   $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 
-# ---- install: headers, library, CMake package, pkg-config --------------------------------------
-include(CMakePackageConfigHelpers)
+# ---- install: headers, library and the client's export set -------------------------------------
+# The package config, its other components and every .pc file: cmake/packaging.cmake.
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/include/librdkafka/rdkafka.h
               ${CMAKE_CURRENT_SOURCE_DIR}/include/librdkafka/rdkafkacpp.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/librdkafka)
@@ -43,22 +45,3 @@ install(TARGETS kafkaplus_shared EXPORT kafkaplus-targets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(EXPORT kafkaplus-targets NAMESPACE kafkaplus::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kafkaplus)
-configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/kafkaplus-config.cmake.in
-  ${CMAKE_CURRENT_BINARY_DIR}/kafkaplus-config.cmake
-  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kafkaplus)
-write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/kafkaplus-config-version.cmake
-  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/kafkaplus-config.cmake
-              ${CMAKE_CURRENT_BINARY_DIR}/kafkaplus-config-version.cmake
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/kafkaplus)
-# The .pc files locate the prefix relative to themselves, so the install tree can be moved
-# (cmake --install --prefix DIR works without reconfiguring).
-set(KAFKAPLUS_PC_PREFIX "\${pcfiledir}")
-string(REPLACE "/" ";" _kp_libdir_parts "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
-foreach(_part IN LISTS _kp_libdir_parts)
-  string(APPEND KAFKAPLUS_PC_PREFIX "/..")
-endforeach()
-foreach(pc rdkafka rdkafka++)
-  configure_file(${CMAKE_CURRENT_LIST_DIR}/${pc}.pc.in ${CMAKE_CURRENT_BINARY_DIR}/${pc}.pc @ONLY)
-  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
-endforeach()
