@@ -20,7 +20,7 @@ class KafkaplusTestPackage(ConanFile):
 
     def build(self):
         cmake = CMake(self)
-        with_eos = bool(self.dependencies[self.tested_reference_str.split("#")[0]].options.with_soci)
+        with_eos = bool(self.dependencies["kafkaplus"].options.with_soci)
         cmake.configure(variables={"KAFKAPLUS_TEST_EOS": "ON" if with_eos else "OFF"})
         cmake.build()
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The installed package, used the way a user would: cmake --install into a temporary prefix, then
+# The installed package, used the way a user would: cmake --install into a temporary directory,
+# moved elsewhere (relocatable), then
 #   1. the installed headers: no Boost/Asio; libkafkaplus-refbroker.so exports no Boost symbols;
 #   2. an outside CMake project (consumer/) with find_package(kafkaplus COMPONENTS client eos
 #      refbroker kctl) builds package_user (C API, C++ API, eos::Sink into SQLite, in-process
@@ -25,7 +26,11 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 prefix=$work/prefix
 
-"$cmake" --install "$build" --prefix "$prefix" >"$work/install.log" || { cat "$work/install.log" >&2; fail "cmake --install"; }
+# Installed into one directory and used from another: the CMake package and the .pc files must
+# find everything relative to themselves.
+"$cmake" --install "$build" --prefix "$work/staging" >"$work/install.log" || { cat "$work/install.log" >&2; fail "cmake --install"; }
+mv "$work/staging" "$prefix"
+if grep -rl "$work/staging" "$prefix/lib" --include='*.cmake' --include='*.pc'; then fail "package files name the install-time prefix"; fi
 libdir=$(dirname "$(find "$prefix" -name 'libkafkaplus.so' | head -n1)")
 [[ -f "$libdir/libkafkaplus.so" ]] || fail "libkafkaplus.so not installed"
 for f in bin/refbroker bin/kctl include/librdkafka/rdkafkacpp.h include/eos/sink.h include/kafkaplus/refbroker/broker.h; do
