@@ -36,6 +36,7 @@ class KafkaplusConan(ConanFile):
         "with_mysqlcppconn": False,
         "with_snappy": True,
         "with_ssl": True,
+        "boost/*:header_only": True,  # only Asio's headers are used
         "soci/*:with_sqlite3": True,
         "soci/*:with_mysql": True,
     }
