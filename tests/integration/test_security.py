@@ -495,6 +495,52 @@ class Acls(unittest.TestCase):
         r = kcat(bootstrap, props, ["-C", "-t", "other", "-o", "beginning", "-c", "1", "-e"])
         self.assertIn("Topic authorization failed", r.stderr.decode() + r.stdout.decode())
 
+    def test_acl_admin_api(self):
+        """CreateAcls/DescribeAcls/DeleteAcls through kafka-python's admin client (v0-v1)."""
+        from kafka.admin import (ACL, ACLFilter, ACLOperation, ACLPermissionType, ACLResourcePatternType,
+                                 KafkaAdminClient, ResourcePattern, ResourcePatternFilter, ResourceType)
+        from kafka.errors import ClusterAuthorizationFailedError
+
+        def admin(user):
+            return KafkaAdminClient(bootstrap_servers="127.0.0.1:%d" % self.ports["SASL_PLAINTEXT"],
+                                    security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN",
+                                    sasl_plain_username=user, sasl_plain_password=ACL_USERS[user],
+                                    request_timeout_ms=TIMEOUT * 1000)
+
+        root = admin("admin")
+        try:
+            # dave may describe acl-data but not read it; an ACL created over the API lets him.
+            self.assertEqual(self.consume_error("dave", "acl-data")[1], KafkaError.TOPIC_AUTHORIZATION_FAILED)
+            grant = ACL("User:dave", "*", ACLOperation.READ, ACLPermissionType.ALLOW,
+                        ResourcePattern(ResourceType.TOPIC, "acl-da", ACLResourcePatternType.PREFIXED))
+            result = root.create_acls([grant])
+            self.assertEqual(result["failed"], [])
+            values, err = self.consume_error("dave", "acl-data")
+            self.assertIsNone(err)
+            self.assertGreaterEqual(len(values), 5)
+            listed, error = root.describe_acls(ACLFilter("User:dave", None, ACLOperation.ANY, ACLPermissionType.ANY,
+                                                         ResourcePatternFilter(ResourceType.ANY, None,
+                                                                               ACLResourcePatternType.ANY)))
+            self.assertEqual(error.errno, 0)
+            self.assertEqual({(a.operation, a.resource_pattern.resource_name) for a in listed},
+                             {(ACLOperation.DESCRIBE, "acl-data"), (ACLOperation.READ, "acl-da")})
+            deleted = root.delete_acls([ACLFilter("User:dave", None, ACLOperation.READ, ACLPermissionType.ALLOW,
+                                                  ResourcePatternFilter(ResourceType.TOPIC, "acl-da",
+                                                                        ACLResourcePatternType.PREFIXED))])
+            self.assertEqual(len(deleted[0][1]), 1)
+            self.assertEqual(self.consume_error("dave", "acl-data")[1], KafkaError.TOPIC_AUTHORIZATION_FAILED)
+        finally:
+            root.close()
+        # Only principals with Alter on the cluster may change ACLs.
+        a = admin("alice")
+        try:
+            result = a.create_acls([ACL("User:alice", "*", ACLOperation.ALL, ACLPermissionType.ALLOW,
+                                        ResourcePattern(ResourceType.CLUSTER, "kafka-cluster"))])
+            self.assertEqual(len(result["failed"]), 1)
+            self.assertEqual(result["failed"][0][1].errno, ClusterAuthorizationFailedError.errno)  # a class
+        finally:
+            a.close()
+
 
 if __name__ == "__main__":
     broker_fixture.main()

@@ -14,6 +14,7 @@ const std::vector<HandlerInfo>& handlers() {
         kLeaveGroupHandler,   kOffsetCommitHandler,  kOffsetFetchHandler,     kDescribeGroupsHandler,
         kListGroupsHandler,   kDeleteGroupsHandler,  kAddPartitionsToTxnHandler, kAddOffsetsToTxnHandler,
         kEndTxnHandler,       kTxnOffsetCommitHandler, kSaslHandshakeHandler, kSaslAuthenticateHandler,
+        kDescribeAclsHandler, kCreateAclsHandler,   kDeleteAclsHandler,
     };
     std::sort(t.begin(), t.end(), [](auto& a, auto& b) { return a.key < b.key; });
     return t;

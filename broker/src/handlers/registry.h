@@ -35,5 +35,8 @@ extern const HandlerInfo kEndTxnHandler;
 extern const HandlerInfo kTxnOffsetCommitHandler;
 extern const HandlerInfo kSaslHandshakeHandler;
 extern const HandlerInfo kSaslAuthenticateHandler;
+extern const HandlerInfo kDescribeAclsHandler;
+extern const HandlerInfo kCreateAclsHandler;
+extern const HandlerInfo kDeleteAclsHandler;
 
 }  // namespace refbroker

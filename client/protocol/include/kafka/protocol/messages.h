@@ -15,6 +15,7 @@
 #pragma once
 
 #include "kafka/protocol/protocol.h"
+#include "kafka/protocol/messages/acls.h"
 #include "kafka/protocol/messages/add_offsets_to_txn.h"
 #include "kafka/protocol/messages/add_partitions_to_txn.h"
 #include "kafka/protocol/messages/api_versions.h"
@@ -77,6 +78,9 @@ using AllRequests = TypeList<
     EndTxnRequest,                // 26
     WriteTxnMarkersRequest,       // 27
     TxnOffsetCommitRequest,       // 28
+    DescribeAclsRequest,          // 29
+    CreateAclsRequest,            // 30
+    DeleteAclsRequest,            // 31
     DescribeConfigsRequest,       // 32
     SaslAuthenticateRequest,      // 36
     CreatePartitionsRequest,      // 37

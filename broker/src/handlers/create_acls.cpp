@@ -1,0 +1,45 @@
+// CreateAcls (30): v0-v3 (v0 has no pattern type: literal). Needs Alter on the cluster; without
+// an authorizer the answer is SECURITY_DISABLED, as Kafka. ACLs live in memory (the config's
+// refbroker.acl.* come back on restart, API-created ones do not).
+#include "handlers/acl_wire.h"
+#include "handlers/registry.h"
+#include "state.h"
+
+namespace refbroker {
+
+namespace proto = kafka::proto;
+using kafka::Error;
+
+boost::asio::awaitable<void> handle_create_acls(RequestContext& ctx);
+extern const HandlerInfo kCreateAclsHandler{proto::ApiKey::CreateAcls, 0, 3, &handle_create_acls};
+
+boost::asio::awaitable<void> handle_create_acls(RequestContext& ctx) {
+  auto req = ctx.decode<proto::CreateAclsRequest>();
+  proto::CreateAclsResponse resp;
+  Authorizer& authorizer = ctx.broker.authorizer();
+  Error denied = !authorizer.enabled() ? Error::SECURITY_DISABLED
+                 : !ctx.authorized(AclOperation::Alter, ResourceType::Cluster, kClusterName)
+                     ? Error::CLUSTER_AUTHORIZATION_FAILED
+                     : Error::NONE;
+  for (auto& c : req.creations) {
+    auto& r = resp.results.emplace_back();
+    if (denied != Error::NONE) {
+      r.error_code = kafka::code(denied);
+      r.error_message = denied == Error::SECURITY_DISABLED ? "No Authorizer is configured." : "Authorization failed.";
+      continue;
+    }
+    std::string why;
+    auto binding = binding_from_wire(c.resource_type, c.resource_name, c.resource_pattern_type, c.principal, c.host,
+                                     c.operation, c.permission_type, why);
+    if (!binding) {
+      r.error_code = kafka::code(Error::INVALID_REQUEST);
+      r.error_message = why;
+      continue;
+    }
+    authorizer.add(*binding);
+  }
+  ctx.reply(resp);
+  co_return;
+}
+
+}  // namespace refbroker
