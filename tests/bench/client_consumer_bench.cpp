@@ -3,6 +3,7 @@
 //
 //   client_consumer_bench [--messages N] [--size B] [--partitions P] [--rounds R]
 //                         [--compression codec] [--clients core,facade,librdkafka] [--subscribe]
+//                         [--security plaintext,sasl_ssl] [--mechanism SCRAM-SHA-256]
 //
 // The parent starts refbroker (fresh data dir) and preloads one topic with N values of B bytes
 // spread over P partitions, using our producer core. Then, R rounds (client order rotating each
@@ -15,6 +16,8 @@
 // with default settings; the clock runs from assign() to the N-th message. With --subscribe
 // each run instead joins a fresh group with subscribe() (auto.offset.reset=earliest, no
 // commits), so the time includes joining the group. MB/s counts value bytes (10^6 bytes per MB).
+// --security takes a list of protocols: for each, a broker with one listener of that protocol
+// (bench_security.h) is preloaded and read by every client; a summary compares the protocols.
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_security.h"
 #include "broker.h"
 #include "consumer.h"
 #include "errors_local.h"
@@ -45,8 +49,11 @@ struct Opts {
   std::vector<std::string> clients{"core", "facade", "librdkafka"};
   bool subscribe = false;
   std::string group = "bench";
+  std::vector<std::string> protocols{"plaintext"};
+  std::string mechanism = "SCRAM-SHA-256";
   // Child mode (--consume-core).
   std::string broker, topic;
+  std::map<std::string, std::string> extra;  // --set key=value
 };
 
 double now_s() {
@@ -64,15 +71,15 @@ long peak_rss_kb() {
   return hwm_kb;
 }
 
-bool preload(const Opts& o, const std::string& bootstrap, const std::string& topic) {
+bool preload(const Opts& o, const bench::Security& sec, const std::string& bootstrap, const std::string& topic) {
   using namespace kafka::client;
   std::string errstr;
   long failed = 0;
   ProducerCallbacks cb;
   cb.delivery = [&](DeliveryReport& r) { failed += r.error() ? 1 : 0; };
-  auto p = ProducerCore::create({{"bootstrap.servers", bootstrap}, {"linger.ms", "20"},
-                                 {"compression.type", o.compression}},
-                                cb, errstr);
+  Properties props{{"bootstrap.servers", bootstrap}, {"linger.ms", "20"}, {"compression.type", o.compression}};
+  for (auto& [k, v] : sec.client_props()) props[k] = v;
+  auto p = ProducerCore::create(props, cb, errstr);
   if (!p) {
     std::fprintf(stderr, "producer: %s\n", errstr.c_str());
     return false;
@@ -93,9 +100,10 @@ bool preload(const Opts& o, const std::string& bootstrap, const std::string& top
 int consume_with_core(const Opts& o) {
   using namespace kafka::client;
   std::string errstr;
-  auto c = ConsumerCore::create({{"bootstrap.servers", o.broker}, {"group.id", o.group},
-                                 {"enable.auto.commit", "false"}, {"auto.offset.reset", "earliest"}},
-                                {}, errstr);
+  Properties props{{"bootstrap.servers", o.broker}, {"group.id", o.group},
+                   {"enable.auto.commit", "false"}, {"auto.offset.reset", "earliest"}};
+  for (auto& [k, v] : o.extra) props[k] = v;
+  auto c = ConsumerCore::create(props, {}, errstr);
   if (!c) {
     std::fprintf(stderr, "core: %s\n", errstr.c_str());
     std::printf("0 0 0 0\n");
@@ -179,6 +187,9 @@ int main(int argc, char** argv) {
     else if (a == "--broker") o.broker = v;
     else if (a == "--topic") o.topic = v;
     else if (a == "--group") o.group = v;
+    else if (a == "--security") o.protocols = bench::split_list(v);
+    else if (a == "--mechanism") o.mechanism = v;
+    else if (a == "--set" && v.find('=') != std::string::npos) o.extra[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
     else if (a == "--clients") {
       o.clients.clear();
       std::stringstream ss(v);
@@ -188,69 +199,99 @@ int main(int argc, char** argv) {
   }
   if (child_core) return consume_with_core(o);
 
-  std::random_device rd;
-  auto dir = std::filesystem::temp_directory_path() / ("client-cbench-" + std::to_string(rd()));
-  std::filesystem::create_directories(dir);
-  refbroker::BrokerOptions bo;
-  bo.data_dir = dir;
-  bo.config = {{"log.flush.interval.messages", "9223372036854775807"},
-               {"num.partitions", std::to_string(o.partitions)}};
-  auto broker = std::make_unique<refbroker::Broker>(bo);
-  broker->start();
-  const std::string bs = broker->bootstrap();
-  const std::string topic = "cbench";
-  std::printf("consumer bench: %ld x %zu-byte messages over %d partition(s), compression=%s, %s, in-process refbroker\n",
-              o.messages, o.size, o.partitions, o.compression.c_str(), o.subscribe ? "subscribe()" : "assign()");
-  double t0 = now_s();
-  if (!preload(o, bs, topic)) {
-    std::fprintf(stderr, "preloading the topic failed\n");
-    return 1;
-  }
-  std::printf("preloaded in %.1f s\n", now_s() - t0);
-  std::fflush(stdout);
-
   std::string self = argv[0];
   std::string bin_dir = self.substr(0, self.rfind('/') + 1);
-  const std::string common = " --broker " + bs + " --topic " + topic + " --messages " + std::to_string(o.messages) +
-                             " --partitions " + std::to_string(o.partitions);
-  std::map<std::string, std::string> commands{
-      {"core", self + " --consume-core" + common},
-      {"facade", bin_dir + "client_consumer_bench_api_facade" + common},
-      {"librdkafka", bin_dir + "client_consumer_bench_api_rdkafka" + common},
-  };
-  std::map<std::string, Result> best;
-  for (int r = 0; r < o.rounds; ++r) {
-    std::vector<std::string> order = o.clients;
-    if (!order.empty()) std::rotate(order.begin(), order.begin() + (r % order.size()), order.end());
-    for (const auto& client : order) {
-      auto it = commands.find(client);
-      if (it == commands.end()) {
-        std::fprintf(stderr, "unknown client %s\n", client.c_str());
-        return 2;
+  bench::Security sec;
+  std::vector<std::pair<std::string, std::map<std::string, Result>>> summary;
+  for (const std::string& protocol : o.protocols) {
+    sec.protocol = protocol;
+    sec.mechanism = o.mechanism;
+    if (!sec.prepare()) {
+      std::fprintf(stderr, "gen_certs.sh failed\n");
+      return 1;
+    }
+    std::random_device rd;
+    auto dir = std::filesystem::temp_directory_path() / ("client-cbench-" + std::to_string(rd()));
+    std::filesystem::create_directories(dir);
+    refbroker::BrokerOptions bo;
+    bo.data_dir = dir;
+    bo.config = {{"log.flush.interval.messages", "9223372036854775807"},
+                 {"num.partitions", std::to_string(o.partitions)}};
+    for (auto& [k, v] : sec.broker_config()) bo.config[k] = v;
+    auto broker = std::make_unique<refbroker::Broker>(bo);
+    broker->start();
+    const std::string bs = broker->bootstrap();
+    const std::string topic = "cbench";
+    std::printf("consumer bench: %ld x %zu-byte messages over %d partition(s), compression=%s, %s, in-process refbroker, "
+                "security.protocol=%s%s\n",
+                o.messages, o.size, o.partitions, o.compression.c_str(), o.subscribe ? "subscribe()" : "assign()",
+                protocol.c_str(), sec.sasl() ? (" (" + o.mechanism + ")").c_str() : "");
+    double t0 = now_s();
+    if (!preload(o, sec, bs, topic)) {
+      std::fprintf(stderr, "preloading the topic failed\n");
+      return 1;
+    }
+    std::printf("preloaded in %.1f s\n", now_s() - t0);
+    std::fflush(stdout);
+
+    const std::string common = " --broker " + bs + " --topic " + topic + " --messages " + std::to_string(o.messages) +
+                               " --partitions " + std::to_string(o.partitions) + sec.child_args();
+    std::map<std::string, std::string> commands{
+        {"core", self + " --consume-core" + common},
+        {"facade", bin_dir + "client_consumer_bench_api_facade" + common},
+        {"librdkafka", bin_dir + "client_consumer_bench_api_rdkafka" + common},
+    };
+    std::map<std::string, Result> best;
+    for (int r = 0; r < o.rounds; ++r) {
+      std::vector<std::string> order = o.clients;
+      if (!order.empty()) std::rotate(order.begin(), order.begin() + (r % order.size()), order.end());
+      for (const auto& client : order) {
+        auto it = commands.find(client);
+        if (it == commands.end()) {
+          std::fprintf(stderr, "unknown client %s\n", client.c_str());
+          return 2;
+        }
+        // A fresh group per run, so no run starts from another's committed offsets.
+        std::string mode = o.subscribe ? " --subscribe --group bench-" + client + "-" + std::to_string(r) : "";
+        Result res = run_child(it->second + mode);
+        if (res.messages != o.messages)
+          std::fprintf(stderr, "%s: consumed %ld of %ld messages\n", client.c_str(), res.messages, o.messages);
+        std::printf("round %d %-10s %10.0f msgs/s %8.1f MB/s  peak RSS %7.1f MB\n", r, client.c_str(),
+                    res.msgs_per_s(), res.mb_per_s(), res.rss_kb / 1024.0);
+        std::fflush(stdout);
+        if (res.msgs_per_s() > best[client].msgs_per_s()) best[client] = res;
       }
-      // A fresh group per run, so no run starts from another's committed offsets.
-      std::string mode = o.subscribe ? " --subscribe --group bench-" + client + "-" + std::to_string(r) : "";
-      Result res = run_child(it->second + mode);
-      if (res.messages != o.messages)
-        std::fprintf(stderr, "%s: consumed %ld of %ld messages\n", client.c_str(), res.messages, o.messages);
-      std::printf("round %d %-10s %10.0f msgs/s %8.1f MB/s  peak RSS %7.1f MB\n", r, client.c_str(), res.msgs_per_s(),
+    }
+    const double reference = best.count("librdkafka") ? best["librdkafka"].msgs_per_s() : 0;
+    std::printf("best of %d round(s):\n", o.rounds);
+    for (const auto& client : o.clients) {
+      const Result& res = best[client];
+      std::printf("  %-10s %10.0f msgs/s %8.1f MB/s  peak RSS %7.1f MB", client.c_str(), res.msgs_per_s(),
                   res.mb_per_s(), res.rss_kb / 1024.0);
-      std::fflush(stdout);
-      if (res.msgs_per_s() > best[client].msgs_per_s()) best[client] = res;
+      if (reference > 0 && client != "librdkafka") std::printf("  %.2fx librdkafka", res.msgs_per_s() / reference);
+      std::printf("\n");
+    }
+    summary.emplace_back(protocol, best);
+    broker->stop();
+    broker.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  if (summary.size() > 1) {
+    std::printf("\nsummary (best of %d round(s)):\n", o.rounds);
+    for (auto& [protocol, best] : summary) {
+      const double reference = best.count("librdkafka") ? best["librdkafka"].msgs_per_s() : 0;
+      for (const auto& client : o.clients) {
+        const Result& res = best[client];
+        std::printf("  %-15s %-10s %10.0f msgs/s %8.1f MB/s", protocol.c_str(), client.c_str(), res.msgs_per_s(),
+                    res.mb_per_s());
+        if (reference > 0 && client != "librdkafka") std::printf("  %.2fx librdkafka", res.msgs_per_s() / reference);
+        double base = summary.front().second[client].msgs_per_s();
+        if (protocol != summary.front().first && base > 0)
+          std::printf("  %.2fx of %s", res.msgs_per_s() / base, summary.front().first.c_str());
+        std::printf("\n");
+      }
     }
   }
-  const double reference = best.count("librdkafka") ? best["librdkafka"].msgs_per_s() : 0;
-  std::printf("best of %d round(s):\n", o.rounds);
-  for (const auto& client : o.clients) {
-    const Result& res = best[client];
-    std::printf("  %-10s %10.0f msgs/s %8.1f MB/s  peak RSS %7.1f MB", client.c_str(), res.msgs_per_s(),
-                res.mb_per_s(), res.rss_kb / 1024.0);
-    if (reference > 0 && client != "librdkafka") std::printf("  %.2fx librdkafka", res.msgs_per_s() / reference);
-    std::printf("\n");
-  }
-  broker->stop();
-  broker.reset();
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
   return 0;
 }

@@ -5,7 +5,7 @@
 // N messages.
 //
 //   client_consumer_bench_api --broker host:port --topic T --messages N [--partitions P]
-//                             [--subscribe --group G]
+//                             [--subscribe --group G] [--set key=value ...]
 //
 // Last stdout line: "<messages> <value bytes> <seconds> <peak RSS kB>"; seconds run from
 // assign() (or subscribe()) to the N-th message.
@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
   long messages = 1000000;
   int partitions = 1;
   bool subscribe = false;
+  std::vector<std::pair<std::string, std::string>> extra;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--subscribe") {
@@ -49,6 +52,8 @@ int main(int argc, char** argv) {
     else if (a == "--messages") messages = std::stol(v);
     else if (a == "--partitions") partitions = std::stoi(v);
     else if (a == "--group") group = v;
+    else if (a == "--set" && v.find('=') != std::string::npos)
+      extra.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
   }
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -60,6 +65,7 @@ int main(int argc, char** argv) {
   set("group.id", group);
   set("enable.auto.commit", "false");
   set("auto.offset.reset", "earliest");
+  for (auto& [k, v] : extra) set(k.c_str(), v);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!rk) {
     std::fprintf(stderr, "rd_kafka_new: %s\n", errstr);

@@ -4,19 +4,24 @@
 //
 //   client_producer_bench_api --broker host:port --topic T [--messages N] [--size B] [--acks A]
 //                             [--linger ms] [--compression codec] [--idempotence true|false]
+//                             [--set key=value ...]   (more properties, e.g. security.protocol)
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 int main(int argc, char** argv) {
   std::string broker, topic = "bench", acks = "1", linger = "5", compression = "none", idempotence = "false";
   long messages = 1000000;
   size_t size = 100;
+  std::vector<std::pair<std::string, std::string>> extra;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
+    if (a == "--set" && v.find('=') != std::string::npos) extra.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
     if (a == "--broker") broker = v;
     else if (a == "--topic") topic = v;
     else if (a == "--messages") messages = std::stol(v);
@@ -37,6 +42,7 @@ int main(int argc, char** argv) {
   set("linger.ms", linger);
   set("compression.type", compression);
   set("enable.idempotence", idempotence);
+  for (auto& [k, v] : extra) set(k.c_str(), v);
   static long delivered, failed;
   rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
     (m->err ? failed : delivered)++;
