@@ -6,6 +6,11 @@
 //
 //   refbroker_bench [--refbroker PATH] [--bootstrap HOST:PORT] [--messages N] [--size BYTES]
 //                   [--partitions P] [--compression none|gzip|snappy|lz4|zstd]
+//                   [-X client.property=value ...] [--broker-config key=value ...]
+//
+// -X sets a librdkafka property on the producer and the consumer (e.g. security.protocol=sasl_ssl);
+// --broker-config passes a server.properties key to the refbroker it starts (e.g. listeners=...:
+// the first listener is the one benchmarked).
 //
 // Environment defaults: REFBROKER, BENCH_MESSAGES (3000000), BENCH_MSG_SIZE (100),
 // BENCH_PARTITIONS (4), BENCH_COMPRESSION (none). With --bootstrap an already running broker is
@@ -73,7 +78,11 @@ struct Options {
   long long size = parse_count(env_or("BENCH_MSG_SIZE", "100"), "BENCH_MSG_SIZE");
   long long partitions = parse_count(env_or("BENCH_PARTITIONS", "4"), "BENCH_PARTITIONS");
   std::string compression = env_or("BENCH_COMPRESSION", "none");
+  std::vector<std::pair<std::string, std::string>> client_props;  // -X
+  std::vector<std::string> broker_config;                         // --broker-config
 };
+
+std::vector<std::pair<std::string, std::string>> g_client_props;
 
 Options parse_args(int argc, char** argv) {
   Options o;
@@ -89,9 +98,20 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--size") o.size = parse_count(value(), "--size");
     else if (a == "--partitions") o.partitions = parse_count(value(), "--partitions");
     else if (a == "--compression") o.compression = value();
+    else if (a == "-X") {
+      auto kv = value();
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) die("-X needs key=value, got '" + kv + "'");
+      o.client_props.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    } else if (a == "--broker-config") {
+      auto kv = value();
+      if (kv.find('=') == std::string::npos) die("--broker-config needs key=value, got '" + kv + "'");
+      o.broker_config.push_back(kv);
+    }
     else if (a == "-h" || a == "--help") {
       std::printf("usage: refbroker_bench [--refbroker PATH] [--bootstrap HOST:PORT] [--messages N] [--size BYTES]\n"
-                  "                       [--partitions P] [--compression none|gzip|snappy|lz4|zstd]\n");
+                  "                       [--partitions P] [--compression none|gzip|snappy|lz4|zstd]\n"
+                  "                       [-X client.property=value ...] [--broker-config key=value ...]\n");
       std::exit(0);
     } else die("unknown argument '" + a + "'");
   }
@@ -116,6 +136,7 @@ struct BrokerProcess {
     if (pipe(fds) != 0) die("pipe failed");
     std::string partitions = "num.partitions=" + std::to_string(o.partitions);
     std::vector<std::string> args = {o.refbroker, "--listen", "127.0.0.1:0", "--data-dir", data_dir.string(), partitions};
+    args.insert(args.end(), o.broker_config.begin(), o.broker_config.end());
     auto t0 = Clock::now();
     pid = fork();
     if (pid < 0) die("fork failed");
@@ -217,6 +238,7 @@ rd_kafka_conf_t* make_conf(const std::string& bootstrap, std::initializer_list<s
   set("bootstrap.servers", bootstrap);
   set("log_level", "3");
   for (auto& [k, v] : kv) set(k, v);
+  for (auto& [k, v] : g_client_props) set(k.c_str(), v);
   return conf;
 }
 
@@ -248,6 +270,7 @@ void print_rate(const char* what, long long n, long long size, double secs, doub
 
 int main(int argc, char** argv) {
   Options o = parse_args(argc, argv);
+  g_client_props = o.client_props;
   const std::string topic = "bench";
   BrokerProcess broker;
   std::string bootstrap = o.bootstrap;

@@ -232,6 +232,45 @@ class Security(unittest.TestCase):
             self.assertEqual(r.array(lambda rd: (rd.i32(), rd.string(), rd.i32(), rd.string()))[0][2], port)
         self.assertTrue(self.broker.running())
 
+    def test_session_lifetime_and_reauthentication(self):
+        """KIP-368 over the wire: SaslAuthenticate v1 tells the lifetime; an expired session is closed
+        on its next request, unless it re-authenticates on the same connection first."""
+        lifetime_ms = 400
+        b = RefBroker(config={"listeners": "SASL_PLAINTEXT://127.0.0.1:0", "sasl.enabled.mechanisms": "PLAIN",
+                              "refbroker.sasl.users.alice": "alice-secret", "connections.max.reauth.ms": lifetime_ms})
+        with b:
+            metadata = kafka_wire.i32(-1)
+
+            def authenticate(conn):
+                r = conn.request(17, 1, kafka_wire.string("PLAIN"))
+                self.assertEqual(r.i16(), 0)
+                r = conn.request(36, 1, kafka_wire.nbytes(b"\0alice\0alice-secret"))
+                self.assertEqual(r.i16(), 0)  # error code
+                return r
+
+            def lifetime(r):
+                msg_len = r.i16()  # nullable error message: -1
+                if msg_len > 0:
+                    r.raw(msg_len)
+                r.bytes()
+                return r.i64()
+
+            with kafka_wire.Connection("127.0.0.1", b.port) as conn:
+                t0 = time.monotonic()
+                self.assertEqual(lifetime(authenticate(conn)), lifetime_ms)
+                conn.request(3, 1, metadata)  # within the session
+                # Re-authenticate before expiry, then keep using the connection past the first expiry.
+                time.sleep(max(0.0, t0 + lifetime_ms / 2000 - time.monotonic()))
+                t1 = time.monotonic()
+                self.assertEqual(lifetime(authenticate(conn)), lifetime_ms)
+                time.sleep(max(0.0, t0 + lifetime_ms / 1000 + 0.05 - time.monotonic()))
+                self.assertLess(time.monotonic(), t1 + lifetime_ms / 1000)
+                conn.request(3, 1, metadata)
+                # Let the renewed session expire: the next request closes the connection.
+                time.sleep(max(0.0, t1 + lifetime_ms / 1000 + 0.05 - time.monotonic()))
+                conn.send_raw(kafka_wire.frame(kafka_wire.request_header(3, 1, 99) + metadata))
+                self.assertTrue(conn.closed_by_peer())
+
     def test_client_certificate_required(self):
         props = client_props(self.certs, "SSL")
         with_cert = dict(props, **{"ssl.certificate.location": os.path.join(self.certs, "client.pem"),
