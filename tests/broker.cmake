@@ -38,3 +38,10 @@ add_executable(broker_security_unit_test broker/security_unit_test.cpp)
 target_link_libraries(broker_security_unit_test PRIVATE refbroker::core GTest::gtest_main Threads::Threads)
 gtest_discover_tests(broker_security_unit_test TEST_PREFIX "broker_security." PROPERTIES LABELS unit
                      DISCOVERY_TIMEOUT 30)
+# The in-process broker with several listeners: ports per listener, Metadata per listener, SASL
+# gating over raw requests, startup errors for bad security configuration.
+add_executable(broker_listeners_test broker/listeners_test.cpp)
+target_include_directories(broker_listeners_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(broker_listeners_test PRIVATE refbroker::core GTest::gtest_main)
+gtest_discover_tests(broker_listeners_test TEST_PREFIX "broker_listeners." PROPERTIES LABELS integration
+                     DISCOVERY_TIMEOUT 30)
