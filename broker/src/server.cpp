@@ -64,7 +64,11 @@ std::string certificate_principal(SSL* ssl) {
 class Connection {
  public:
   Connection(BrokerState& state, tcp::socket socket, const ListenerSpec& listener, ssl::context* tls)
-      : state_(state), socket_(std::move(socket)), listener_(listener), tls_context_(tls) {}
+      : state_(state),
+        socket_(std::move(socket)),
+        executor_(socket_.get_executor()),
+        listener_(listener),
+        tls_context_(tls) {}
 
   awaitable<void> run() {
     boost::system::error_code ec;
@@ -88,7 +92,8 @@ class Connection {
     sock().close(ec);
   }
 
-  tcp::socket::executor_type executor() { return sock().get_executor(); }
+  // Fixed at construction: other threads ask for it while run() may be wrapping the socket in TLS.
+  tcp::socket::executor_type executor() { return executor_; }
 
   void close() {
     boost::system::error_code ec;
@@ -295,6 +300,7 @@ class Connection {
 
   BrokerState& state_;
   tcp::socket socket_;  // moved into tls_ on TLS listeners
+  tcp::socket::executor_type executor_;
   const ListenerSpec& listener_;
   ssl::context* tls_context_;
   std::optional<ssl::stream<tcp::socket>> tls_;

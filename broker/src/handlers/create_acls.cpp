@@ -1,6 +1,6 @@
-// CreateAcls (30): v0-v3 (v0 has no pattern type: literal). Needs Alter on the cluster; without
-// an authorizer the answer is SECURITY_DISABLED, as Kafka. ACLs live in memory (the config's
-// refbroker.acl.* come back on restart, API-created ones do not).
+// CreateAcls (30): v0-v1 (v0 has no pattern type: literal; describe_acls.cpp says why not v2+).
+// Needs Alter on the cluster; without an authorizer the answer is SECURITY_DISABLED, as Kafka.
+// ACLs live in memory (the config's refbroker.acl.* come back on restart, API-created ones do not).
 #include "handlers/acl_wire.h"
 #include "handlers/registry.h"
 #include "state.h"
@@ -11,7 +11,7 @@ namespace proto = kafka::proto;
 using kafka::Error;
 
 boost::asio::awaitable<void> handle_create_acls(RequestContext& ctx);
-extern const HandlerInfo kCreateAclsHandler{proto::ApiKey::CreateAcls, 0, 3, &handle_create_acls};
+extern const HandlerInfo kCreateAclsHandler{proto::ApiKey::CreateAcls, 0, 1, &handle_create_acls};
 
 boost::asio::awaitable<void> handle_create_acls(RequestContext& ctx) {
   auto req = ctx.decode<proto::CreateAclsRequest>();

@@ -1,4 +1,5 @@
-// DeleteAcls (31): v0-v3. Needs Alter on the cluster; each filter reports the bindings it removed.
+// DeleteAcls (31): v0-v1 (describe_acls.cpp says why not v2+). Needs Alter on the cluster; each
+// filter reports the bindings it removed.
 #include "handlers/acl_wire.h"
 #include "handlers/registry.h"
 #include "state.h"
@@ -9,7 +10,7 @@ namespace proto = kafka::proto;
 using kafka::Error;
 
 boost::asio::awaitable<void> handle_delete_acls(RequestContext& ctx);
-extern const HandlerInfo kDeleteAclsHandler{proto::ApiKey::DeleteAcls, 0, 3, &handle_delete_acls};
+extern const HandlerInfo kDeleteAclsHandler{proto::ApiKey::DeleteAcls, 0, 1, &handle_delete_acls};
 
 boost::asio::awaitable<void> handle_delete_acls(RequestContext& ctx) {
   auto req = ctx.decode<proto::DeleteAclsRequest>();

@@ -1,5 +1,5 @@
-// DescribeAcls (29): v0-v3. Needs Describe on the cluster; bindings matching the filter, grouped
-// by resource pattern.
+// DescribeAcls (29): v0-v1 (advertising v2 would make kafka-python 2.0.2 take us for Kafka 2.5).
+// Needs Describe on the cluster; bindings matching the filter, grouped by resource pattern.
 #include <map>
 #include <tuple>
 
@@ -13,7 +13,7 @@ namespace proto = kafka::proto;
 using kafka::Error;
 
 boost::asio::awaitable<void> handle_describe_acls(RequestContext& ctx);
-extern const HandlerInfo kDescribeAclsHandler{proto::ApiKey::DescribeAcls, 0, 3, &handle_describe_acls};
+extern const HandlerInfo kDescribeAclsHandler{proto::ApiKey::DescribeAcls, 0, 1, &handle_describe_acls};
 
 boost::asio::awaitable<void> handle_describe_acls(RequestContext& ctx) {
   auto req = ctx.decode<proto::DescribeAclsRequest>();
