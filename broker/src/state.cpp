@@ -167,6 +167,12 @@ std::optional<int32_t> BrokerState::partition_count(std::string_view topic) {
   return t->partitions;
 }
 
+std::optional<std::array<uint8_t, 16>> BrokerState::topic_id(std::string_view topic) {
+  auto t = logs_->topic(topic);
+  if (!t) return std::nullopt;
+  return t->topic_id;
+}
+
 std::vector<std::string> BrokerState::topic_names() {
   std::vector<std::string> names;
   for (auto& t : logs_->topics()) names.push_back(t.name);

@@ -2,6 +2,7 @@
 // Handlers reach it through RequestContext::broker.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <map>
 #include <cstdint>
@@ -66,6 +67,8 @@ class BrokerState {
   TopicPartitionLog partition(std::string_view topic, int32_t partition);
   // Partition count, or nullopt if the topic does not exist.
   std::optional<int32_t> partition_count(std::string_view topic);
+  // The topic's id (kafka::proto::Uuid), nullopt for an unknown topic.
+  std::optional<std::array<uint8_t, 16>> topic_id(std::string_view topic);
   std::vector<std::string> topic_names();
   struct TopicResult {
     kafka::Error error = kafka::Error::NONE;

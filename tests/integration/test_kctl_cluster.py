@@ -128,7 +128,7 @@ class KctlClusterTest(BrokerTestCase):
         self.assertEqual(len(lines), 4, out)
         summary = dict(re.findall(r"(\w+): ([^\t]*)", lines[0]))
         self.assertEqual(summary["Topic"], "life")
-        self.assertRegex(summary["TopicId"], r"^([A-Za-z0-9_-]{22}|-)$")
+        self.assertRegex(summary["TopicId"], r"^[A-Za-z0-9_-]{22}$")
         self.assertEqual(summary["PartitionCount"], "3")
         self.assertEqual(summary["ReplicationFactor"], "1")
         self.assertIn("retention.ms=123456", summary["Configs"])

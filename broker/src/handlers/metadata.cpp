@@ -17,6 +17,9 @@ static void describe_topic(BrokerState& b, const std::string& name, proto::Metad
     t.error_code = kafka::code(kafka::Error::UNKNOWN_TOPIC_OR_PARTITION);
     return;
   }
+  // v10+: the id kept in the topic's metadata file (Fetch stays below v13, so clients still
+  // fetch by name).
+  if (auto id = b.topic_id(name)) t.topic_id = *id;
   for (int32_t p = 0; p < *count; ++p) {
     proto::MetadataResponse::MetadataResponsePartition part;
     part.partition_index = p;
@@ -50,7 +53,7 @@ boost::asio::awaitable<void> handle_metadata(RequestContext& ctx) {
     for (auto& rt : *req.topics) {
       resp.topics.emplace_back();
       auto& t = resp.topics.back();
-      if (!rt.name) {  // topic id lookups (v10+) are not supported: no topic ids
+      if (!rt.name) {  // lookups by topic id (v10+) are not supported
         t.name.reset();
         t.topic_id = rt.topic_id;
         t.error_code = kafka::code(kafka::Error::UNKNOWN_TOPIC_ID);
