@@ -2,8 +2,8 @@
 (Debian's librdkafka 2.0.2, built with SSL and SASL), over TCP.
 
 One broker serves every listener kind at once (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL, an SSL
-listener requiring client certificates, and SSL listeners serving an expired and a wrong-host
-certificate); certificates come from tests/support/gen_certs.sh at test time.
+listener requiring client certificates, one requesting them, and SSL listeners serving an expired
+and a wrong-host certificate); certificates come from tests/support/gen_certs.sh at test time.
 
 - produce and consume over SSL, SASL_PLAINTEXT and SASL_SSL with PLAIN, SCRAM-SHA-256 and
   SCRAM-SHA-512 (kcat), and a consumer group over SASL_SSL (confluent_kafka): Metadata and
@@ -11,8 +11,8 @@ certificate); certificates come from tests/support/gen_certs.sh at test time.
 - a wrong password fails with an authentication error carrying the broker's message;
 - on a SASL listener, anything but ApiVersions/SaslHandshake before authentication gets no answer
   and the connection is closed;
-- client certificates: required by one listener, a client without one or with one from an
-  unrelated CA is refused;
+- client certificates: required by one listener (a client without one or with one from an
+  unrelated CA is refused), requested by another (clients without one get in);
 - the client refuses the broker's certificate when it trusts another CA, when it has expired and
   when its name does not match.
 """
@@ -60,15 +60,18 @@ def listener_ports(broker, timeout=10.0):
 def security_broker_config(certs, extra=None):
     c = {
         "listeners": ",".join("%s://127.0.0.1:0" % n for n in
-                              ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", "CLIENTAUTH", "EXPIRED", "WRONGHOST"]),
+                              ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", "CLIENTAUTH", "EXPIRED", "WRONGHOST",
+                               "REQUESTED"]),
         "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,"
-                                          "SASL_SSL:SASL_SSL,CLIENTAUTH:SSL,EXPIRED:SSL,WRONGHOST:SSL",
+                                          "SASL_SSL:SASL_SSL,CLIENTAUTH:SSL,EXPIRED:SSL,WRONGHOST:SSL,REQUESTED:SSL",
         "ssl.keystore.type": "PEM",
         "ssl.keystore.location": os.path.join(certs, "server-chain.pem"),
         "ssl.key.location": os.path.join(certs, "server-enc.key"),
         "ssl.key.password": "serverpass",
         "listener.name.clientauth.ssl.client.auth": "required",
         "listener.name.clientauth.ssl.truststore.location": os.path.join(certs, "ca.pem"),
+        "listener.name.requested.ssl.client.auth": "requested",
+        "listener.name.requested.ssl.truststore.location": os.path.join(certs, "ca.pem"),
         "listener.name.expired.ssl.certificate.location": os.path.join(certs, "expired.pem"),
         "listener.name.expired.ssl.key.location": os.path.join(certs, "expired.key"),
         "listener.name.expired.ssl.key.password": "",
@@ -124,7 +127,7 @@ class Security(unittest.TestCase):
 
     def test_startup_lines_name_every_listener(self):
         self.assertEqual(sorted(self.ports), sorted(["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", "CLIENTAUTH",
-                                                     "EXPIRED", "WRONGHOST"]))
+                                                     "EXPIRED", "WRONGHOST", "REQUESTED"]))
         self.assertEqual(self.ports["PLAINTEXT"], self.broker.port)  # the first listener's `listening on`
         self.assertEqual(len(set(self.ports.values())), len(self.ports))
 
@@ -282,6 +285,21 @@ class Security(unittest.TestCase):
         foreign = dict(props, **{"ssl.certificate.location": os.path.join(self.certs, "client-other.pem"),
                                  "ssl.key.location": os.path.join(self.certs, "client-other.key")})
         r = kcat(self.bootstrap("CLIENTAUTH"), foreign, ["-L", "-m", "2"], timeout=20)
+        self.assertNotEqual(r.returncode, 0, "a certificate from an unrelated CA got in")
+
+    def test_client_certificate_requested(self):
+        # ssl.client.auth=requested: clients without a certificate get in; a certificate that does
+        # not verify against the truststore is still refused.
+        props = client_props(self.certs, "SSL")
+        r = kcat(self.bootstrap("REQUESTED"), props, ["-L"])
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        with_cert = dict(props, **{"ssl.certificate.location": os.path.join(self.certs, "client.pem"),
+                                   "ssl.key.location": os.path.join(self.certs, "client.key")})
+        r = kcat(self.bootstrap("REQUESTED"), with_cert, ["-L"])
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        foreign = dict(props, **{"ssl.certificate.location": os.path.join(self.certs, "client-other.pem"),
+                                 "ssl.key.location": os.path.join(self.certs, "client-other.key")})
+        r = kcat(self.bootstrap("REQUESTED"), foreign, ["-L", "-m", "2"], timeout=20)
         self.assertNotEqual(r.returncode, 0, "a certificate from an unrelated CA got in")
 
     def test_client_refuses_bad_server_certificates(self):
