@@ -26,6 +26,8 @@ kafkaplus_client_integration_test(client_idempotence_test integration/client_ide
 kafkaplus_client_integration_test(client_versions_test integration/client_versions_test.cpp)
 kafkaplus_client_integration_test(client_consumer_test integration/client_consumer_test.cpp)
 kafkaplus_client_integration_test(client_txn_test integration/client_txn_test.cpp)
+# The admin layer kctl uses (client/src/admin.h): retries after dropped connections, timeouts.
+kafkaplus_client_integration_test(client_admin_test integration/client_admin_test.cpp)
 # Exactly-once under kill -9: client_txn_transformer (a consume-transform-produce process) is
 # killed at random points and restarted; 20 kills in CI, many more under the `soak` label.
 add_executable(client_txn_transformer integration/client_txn_transformer.cpp)
