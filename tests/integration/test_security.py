@@ -1,5 +1,5 @@
-"""refbroker's listeners, TLS and SASL against real clients: kcat and python3-confluent-kafka
-(Debian's librdkafka 2.0.2, built with SSL and SASL), over TCP.
+"""refbroker's listeners, TLS, SASL and ACLs against real clients: kcat, python3-confluent-kafka
+(Debian's librdkafka 2.0.2, built with SSL and SASL) and kafka-python's admin client, over TCP.
 
 One broker serves every listener kind at once (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL, an SSL
 listener requiring client certificates, one requesting them, and SSL listeners serving an expired
