@@ -44,6 +44,9 @@ if(TARGET kctl)
       set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT "KCTL=$<TARGET_FILE:kctl>")
     endif()
   endforeach()
+  # kctl groups on a group of kcat consumers (a third-party client: label peer).
+  kafkaplus_integration_test(it_kctl_peers test_kctl_peers.py peer 60)
+  set_property(TEST it_kctl_peers APPEND PROPERTY ENVIRONMENT "KCTL=$<TARGET_FILE:kctl>")
 endif()
 # Listeners, TLS and SASL (kcat and confluent_kafka over SSL, SASL_PLAINTEXT, SASL_SSL); certificates
 # from tests/support/gen_certs.sh.
