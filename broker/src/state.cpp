@@ -262,6 +262,76 @@ bool BrokerState::answer_error(RequestContext& ctx) {
       ctx.reply(resp);
       return true;
     }
+    // Admin and group APIs (clients' retry and rerouting tests): the error on every item.
+    switch (ctx.header.api_key) {
+      case proto::ApiKey::CreateTopics: {
+        auto req = ctx.decode<proto::CreateTopicsRequest>();
+        proto::CreateTopicsResponse resp;
+        for (auto& t : req.topics) {
+          auto& r = resp.topics.emplace_back();
+          r.name = t.name;
+          r.error_code = err;
+        }
+        ctx.reply(resp);
+        return true;
+      }
+      case proto::ApiKey::DeleteRecords: {
+        auto req = ctx.decode<proto::DeleteRecordsRequest>();
+        proto::DeleteRecordsResponse resp;
+        for (auto& t : req.topics) {
+          auto& rt = resp.topics.emplace_back();
+          rt.name = t.name;
+          for (auto& p : t.partitions) rt.partitions.push_back({p.partition_index, -1, err});
+        }
+        ctx.reply(resp);
+        return true;
+      }
+      case proto::ApiKey::DescribeGroups: {
+        auto req = ctx.decode<proto::DescribeGroupsRequest>();
+        proto::DescribeGroupsResponse resp;
+        for (auto& g : req.groups) {
+          auto& r = resp.groups.emplace_back();
+          r.group_id = g;
+          r.error_code = err;
+        }
+        ctx.reply(resp);
+        return true;
+      }
+      case proto::ApiKey::ListGroups: {
+        proto::ListGroupsResponse resp;
+        resp.error_code = err;
+        ctx.reply(resp);
+        return true;
+      }
+      case proto::ApiKey::OffsetFetch: {
+        auto req = ctx.decode<proto::OffsetFetchRequest>();
+        proto::OffsetFetchResponse resp;
+        if (ctx.version() >= 8) {
+          for (auto& g : req.groups) {
+            auto& r = resp.groups.emplace_back();
+            r.group_id = g.group_id;
+            r.error_code = err;
+          }
+        } else {
+          resp.error_code = err;
+        }
+        ctx.reply(resp);
+        return true;
+      }
+      case proto::ApiKey::OffsetCommit: {
+        auto req = ctx.decode<proto::OffsetCommitRequest>();
+        proto::OffsetCommitResponse resp;
+        for (auto& t : req.topics) {
+          auto& rt = resp.topics.emplace_back();
+          rt.name = t.name;
+          for (auto& p : t.partitions) rt.partitions.push_back({p.partition_index, err});
+        }
+        ctx.reply(resp);
+        return true;
+      }
+      default:
+        break;
+    }
   } catch (const proto::ProtocolError&) {
   }
   return false;

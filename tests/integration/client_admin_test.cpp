@@ -111,6 +111,43 @@ TEST_F(AdminTest, EveryRequestSurvivesADroppedConnection) {
   EXPECT_EQ(results[0].name(), "UNKNOWN_TOPIC_OR_PARTITION");
 }
 
+TEST_F(AdminTest, MovedControllerCoordinatorOrLeaderIsFoundAgain) {
+  auto a = admin(bootstrap());
+  auto fail_next = [&](ApiKey api, kafka::Error e, int times = 1) {
+    broker().faults().add({api, FaultAction::Error, e, 0, 0, 1, times});
+  };
+  std::vector<AdminResult> results;
+  fail_next(ApiKey::CreateTopics, kafka::Error::NOT_CONTROLLER);
+  ASSERT_FALSE(a->create_topics({{"t", 1, 1, {}}}, results, kTimeoutMs));
+  EXPECT_FALSE(results[0]) << results[0].describe();
+  fail_next(ApiKey::DeleteRecords, kafka::Error::NOT_LEADER_OR_FOLLOWER);
+  std::vector<TopicPartitionOffset> del{tpo("t", 0, 0)};
+  ASSERT_FALSE(a->delete_records(del, kTimeoutMs));
+  EXPECT_EQ(del[0].err, 0);
+  fail_next(ApiKey::OffsetCommit, kafka::Error::NOT_COORDINATOR);
+  std::vector<TopicPartitionOffset> commit{tpo("t", 0, 0)};
+  ASSERT_FALSE(a->alter_group_offsets("g", commit, kTimeoutMs));
+  EXPECT_EQ(commit[0].err, 0);
+  fail_next(ApiKey::OffsetFetch, kafka::Error::COORDINATOR_LOAD_IN_PROGRESS, 2);
+  std::vector<TopicPartitionOffset> committed;
+  ASSERT_FALSE(a->list_group_offsets("g", committed, kTimeoutMs));
+  ASSERT_EQ(committed.size(), 1u);
+  fail_next(ApiKey::DescribeGroups, kafka::Error::NOT_COORDINATOR);
+  std::vector<kafka::client::AdminGroup> groups;
+  ASSERT_FALSE(a->describe_groups({"g"}, groups, kTimeoutMs));
+  EXPECT_EQ(groups[0].state, "Empty");
+  fail_next(ApiKey::ListGroups, kafka::Error::COORDINATOR_NOT_AVAILABLE);
+  std::vector<kafka::client::AdminGroupListing> listed;
+  ASSERT_FALSE(a->list_groups(listed, kTimeoutMs));
+  EXPECT_EQ(listed.size(), 1u);
+  EXPECT_EQ(broker().faults().injected(), 7);
+  // Errors that are not about routing are final: asked once, reported by Kafka's name.
+  fail_next(ApiKey::CreateTopics, kafka::Error::POLICY_VIOLATION);
+  ASSERT_FALSE(a->create_topics({{"u", 1, 1, {}}}, results, kTimeoutMs));
+  EXPECT_EQ(results[0].name(), "POLICY_VIOLATION");
+  EXPECT_EQ(broker().faults().injected(), 8);
+}
+
 TEST_F(AdminTest, AnUnansweredRequestEndsAtTheTimeout) {
   auto a = admin(bootstrap());
   broker().faults().add({ApiKey::DescribeGroups, FaultAction::Delay, kafka::Error::NONE, 5000});
