@@ -91,11 +91,19 @@ bool BatchExecutor::resolve_pending_commit() {
 
 void BatchExecutor::filter(std::vector<Record>& records, BatchResult& result) {
   std::set<TopicPartition> lost;
+  // Records of one partition come in runs: look the ownership up once per run.
+  std::string_view last_topic;
+  std::int32_t last_partition = -1;
+  const PartitionOwnership* own = nullptr;
   auto end = std::remove_if(records.begin(), records.end(), [&](const Record& record) {
-    TopicPartition tp{std::string(record.topic), record.partition};
-    const PartitionOwnership* own = store_.ownership(tp);
+    if (record.partition != last_partition || record.topic.data() != last_topic.data() ||
+        record.topic.size() != last_topic.size()) {
+      own = store_.ownership(TopicPartition{std::string(record.topic), record.partition});
+      last_topic = record.topic;
+      last_partition = record.partition;
+    }
     if (!own) {
-      lost.insert(std::move(tp));
+      lost.insert(TopicPartition{std::string(record.topic), record.partition});
       return true;
     }
     if (own->next_offset && record.offset < *own->next_offset) {
@@ -112,9 +120,17 @@ void BatchExecutor::filter(std::vector<Record>& records, BatchResult& result) {
 BatchExecutor::Attempt BatchExecutor::attempt(std::span<const Record> records, const Body& body) {
   Attempt result;
   std::map<TopicPartition, std::int64_t> intended;
+  std::string_view last_topic;
+  std::int32_t last_partition = -1;
+  std::int64_t* next = nullptr;
   for (const Record& record : records) {
-    auto& next = intended[TopicPartition{std::string(record.topic), record.partition}];
-    next = std::max(next, record.offset + 1);
+    if (!next || record.partition != last_partition || record.topic.data() != last_topic.data() ||
+        record.topic.size() != last_topic.size()) {
+      next = &intended[TopicPartition{std::string(record.topic), record.partition}];
+      last_topic = record.topic;
+      last_partition = record.partition;
+    }
+    *next = std::max(*next, record.offset + 1);
   }
   auto classify = [&](const SqlError& e) {
     result.error = e.what();
@@ -172,6 +188,13 @@ BatchExecutor::Attempt BatchExecutor::attempt(std::span<const Record> records, c
     result.status = AttemptStatus::fenced;
     return result;
   }
+  if (abandon_ && abandon_->load()) {
+    // The caller learnt meanwhile that the partitions are lost: roll back, never commit.
+    session_.rollback();
+    result.status = AttemptStatus::abandoned;
+    result.error = "abandoned: the assignment was lost";
+    return result;
+  }
   try {
     session_.commit();
   } catch (const SqlError& e) {
@@ -196,6 +219,7 @@ BatchExecutor::StepResult BatchExecutor::commit_with_retries(std::vector<Record>
                                                             BatchResult& result) {
   int transient = 0;
   for (;;) {
+    if (abandon_ && abandon_->load()) return {Step::unavailable, "abandoned: the assignment was lost"};
     if (!ensure_connected()) return {Step::unavailable, "database unreachable"};
     if (!resolve_pending_commit()) return {Step::unavailable, "commit outcome not yet known"};
     filter(records, result);
@@ -223,6 +247,8 @@ BatchExecutor::StepResult BatchExecutor::commit_with_retries(std::vector<Record>
       case AttemptStatus::handler_failed:
         metrics_.add_handler_failure();
         return {Step::handler_failed, a.error, a.record_index};
+      case AttemptStatus::abandoned:
+        return {Step::unavailable, a.error};
     }
   }
 }
@@ -313,8 +339,13 @@ BatchExecutor::StepResult BatchExecutor::process(std::vector<Record> records, Ba
   }
 }
 
-BatchResult BatchExecutor::run(std::span<const Record> records) {
+BatchResult BatchExecutor::run(std::span<const Record> records, const std::atomic<bool>* abandon) {
   BatchResult result;
+  struct Reset {
+    const std::atomic<bool>*& target;
+    ~Reset() { target = nullptr; }
+  } reset{abandon_};
+  abandon_ = abandon;
   StepResult step = process(std::vector<Record>(records.begin(), records.end()), result);
   switch (step.step) {
     case Step::done:

@@ -2,6 +2,10 @@
 #include "eos/sql.h"
 
 #include <soci/mysql/soci-mysql.h>
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -90,6 +94,34 @@ class SociSession final : public SqlSession {
     }
   }
 
+  bool supports_load_local() const override { return dialect_ == Dialect::mysql; }
+
+  LoadResult load_local(const std::string& sql, std::string_view data) override {
+    if (dialect_ != Dialect::mysql) return SqlSession::load_local(sql, data);
+    MYSQL* conn = mysql_handle();
+    LocalData source{data, 0};
+    active_load_ = &source;
+    int rc = mysql_real_query(conn, sql.data(), static_cast<unsigned long>(sql.size()));
+    active_load_ = nullptr;
+    if (rc != 0) {
+      int code = static_cast<int>(mysql_errno(conn));
+      throw SqlError(classify_mysql_error(code), code, std::string("mysql: ") + mysql_error(conn));
+    }
+    LoadResult result;
+    result.records = static_cast<std::int64_t>(mysql_affected_rows(conn));
+    // "Records: 3  Deleted: 0  Skipped: 0  Warnings: 0"
+    if (const char* info = mysql_info(conn)) {
+      auto number_after = [&](const char* label) -> std::int64_t {
+        const char* at = std::strstr(info, label);
+        return at ? std::strtoll(at + std::strlen(label), nullptr, 10) : 0;
+      };
+      result.records = number_after("Records:");
+      result.skipped = number_after("Skipped:");
+      result.warnings = number_after("Warnings:");
+    }
+    return result;
+  }
+
   void reconnect() override {
     try {
       session_.reconnect();
@@ -100,8 +132,40 @@ class SociSession final : public SqlSession {
   }
 
  private:
+  // LOAD DATA LOCAL is served only from the memory handed to load_local(): the handler replaces
+  // the library's default (which would read any file the server names).
+  struct LocalData {
+    std::string_view bytes;
+    std::size_t sent;
+  };
+  static int local_init(void** state, const char*, void* userdata) {
+    auto* self = static_cast<SociSession*>(userdata);
+    *state = self->active_load_;
+    return self->active_load_ ? 0 : 1;
+  }
+  static int local_read(void* state, char* buffer, unsigned int length) {
+    auto* source = static_cast<LocalData*>(state);
+    if (!source) return -1;
+    std::size_t n = std::min<std::size_t>(length, source->bytes.size() - source->sent);
+    std::memcpy(buffer, source->bytes.data() + source->sent, n);
+    source->sent += n;
+    return static_cast<int>(n);
+  }
+  static void local_end(void*) {}
+  static int local_error(void*, char* message, unsigned int length) {
+    std::snprintf(message, length, "LOAD DATA LOCAL is only served from memory by eos::SqlSession::load_local");
+    return 2000;  // CR_UNKNOWN_ERROR
+  }
+
+  MYSQL* mysql_handle() {
+    auto* backend = static_cast<soci::mysql_session_backend*>(session_.get_backend());
+    if (!backend || !backend->conn_) throw SqlError(SqlErrorKind::connection_lost, 0, "MySQL session not open");
+    return backend->conn_;
+  }
+
   void configure() {
     if (dialect_ == Dialect::mysql) {
+      mysql_set_local_infile_handler(mysql_handle(), local_init, local_read, local_end, local_error, this);
       if (options_.lock_wait_timeout_seconds > 0)
         execute_sql("SET SESSION innodb_lock_wait_timeout = " + std::to_string(options_.lock_wait_timeout_seconds));
       // Backslashes are escapes unless the server runs with NO_BACKSLASH_ESCAPES.
@@ -194,9 +258,7 @@ class SociSession final : public SqlSession {
   // Queries go to the MYSQL handle SOCI opened: SOCI's row description rejects some column
   // types (NULL, DECIMAL), and the C API gives exact types and the server's error numbers.
   SqlRows mysql_query(const std::string& sql) {
-    auto* backend = static_cast<soci::mysql_session_backend*>(session_.get_backend());
-    if (!backend || !backend->conn_) throw SqlError(SqlErrorKind::connection_lost, 0, "MySQL session not open");
-    MYSQL* conn = backend->conn_;
+    MYSQL* conn = mysql_handle();
     auto fail = [conn]() {
       int code = static_cast<int>(mysql_errno(conn));
       throw SqlError(classify_mysql_error(code), code, std::string("mysql: ") + mysql_error(conn));
@@ -256,6 +318,7 @@ class SociSession final : public SqlSession {
   std::string connect_string_;
   SessionOptions options_;
   bool backslash_escapes_ = false;
+  LocalData* active_load_ = nullptr;
 };
 
 }  // namespace
@@ -270,7 +333,9 @@ std::unique_ptr<SqlSession> open_session(std::string_view url, const SessionOpti
     } else {
       connect += " host=" + quote_parameter(u.host) + " port=" + std::to_string(u.port);
     }
-    connect += " charset=utf8mb4 connect_timeout=" + std::to_string(options.connect_timeout_seconds);
+    // local_infile: LOAD DATA LOCAL for InsertOptions::Method::load_data; the session serves it
+    // from memory only (see load_local), never from a file.
+    connect += " local_infile=1 charset=utf8mb4 connect_timeout=" + std::to_string(options.connect_timeout_seconds);
     return std::make_unique<SociSession>(Dialect::mysql, connect, options);
   }
   if (url.starts_with("sqlite:")) {

@@ -148,35 +148,54 @@ void SqlRenderer::append(std::string& out, double value) const {
   if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
 }
 
+namespace {
+
+// 256-entry membership tables: one load per byte instead of a search of the set per byte.
+struct ByteSet {
+  bool member[256] = {};
+  constexpr ByteSet(std::string_view bytes) {
+    for (char c : bytes) member[static_cast<unsigned char>(c)] = true;
+  }
+  std::size_t find(std::string_view text, std::size_t from) const {
+    for (std::size_t i = from; i < text.size(); ++i)
+      if (member[static_cast<unsigned char>(text[i])]) return i;
+    return std::string_view::npos;
+  }
+};
+constexpr ByteSet kQuote(std::string_view("'", 1));
+constexpr ByteSet kQuoteAndEscapes(std::string_view("'\\\0\x1a", 4));
+constexpr ByteSet kLoadDataSpecial(std::string_view("\\\t\n\0", 4));
+
+}  // namespace
+
 void SqlRenderer::append(std::string& out, std::string_view text) const {
+  // Copies runs of ordinary bytes at once; only quotes (and, with backslash escapes, backslash,
+  // NUL and Ctrl-Z) need a second look. Most values have none: one reserve and one copy.
   out.reserve(out.size() + text.size() + 2);
   out += '\'';
-  for (char c : text) {
-    switch (c) {
+  const ByteSet& special = backslash_escapes ? kQuoteAndEscapes : kQuote;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t at = special.find(text, start);
+    if (at == std::string_view::npos) {
+      out.append(text.data() + start, text.size() - start);
+      break;
+    }
+    out.append(text.data() + start, at - start);
+    switch (text[at]) {
       case '\'':
         out += "''";  // valid with and without NO_BACKSLASH_ESCAPES, and SQL standard
         break;
       case '\\':
-        if (backslash_escapes)
-          out += "\\\\";
-        else
-          out += c;
+        out += "\\\\";
         break;
       case '\0':
-        if (backslash_escapes)
-          out += "\\0";
-        else
-          out += c;  // sent with its length; SQLite binds it as part of the text
+        out += "\\0";  // without backslash escapes NUL is sent as is, with the statement's length
         break;
-      case '\x1a':  // Ctrl-Z ends input on Windows' mysql client; escape it like the C API does
-        if (backslash_escapes)
-          out += "\\Z";
-        else
-          out += c;
-        break;
-      default:
-        out += c;
+      default:  // Ctrl-Z ends input on Windows' mysql client; escape it like the C API does
+        out += "\\Z";
     }
+    start = at + 1;
   }
   out += '\'';
 }
@@ -264,6 +283,10 @@ std::string SqlRenderer::render(std::string_view sql, std::span<const SqlValue> 
 }
 
 // ---- SqlSession -----------------------------------------------------------------------------
+
+SqlSession::LoadResult SqlSession::load_local(const std::string&, std::string_view) {
+  throw SqlError(SqlErrorKind::other, 0, backend_name() + " does not support LOAD DATA LOCAL from memory");
+}
 
 void SqlSession::execute_script(std::string_view script) {
   // Split on ';' outside quotes and comments; SOCI (and SQLite's prepare) run one statement each.
@@ -363,6 +386,21 @@ MultiRowInsert::MultiRowInsert(SqlSession& session, std::string_view table, std:
     head_ += renderer_.identifier(columns[i]);
   }
   head_ += ") VALUES ";
+  load_ = options_.method == InsertOptions::Method::load_data && mysql &&
+          options_.on_duplicate != InsertOptions::OnDuplicate::update && session.supports_load_local();
+  if (load_) {
+    // The file name is not read: the session serves the rows from memory. The defaults of
+    // FIELDS/LINES (tab, newline, backslash escapes, \N for NULL) are what load_field() writes;
+    // CHARACTER SET binary: the bytes go into the columns unconverted, like the INSERT literals.
+    load_statement_ = "LOAD DATA LOCAL INFILE 'eos-rows.tsv' ";
+    if (options_.on_duplicate == InsertOptions::OnDuplicate::ignore) load_statement_ += "IGNORE ";
+    load_statement_ += "INTO TABLE " + renderer_.identifier(table) + " CHARACTER SET binary (";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (i) load_statement_ += ',';
+      load_statement_ += renderer_.identifier(columns[i]);
+    }
+    load_statement_ += ')';
+  }
   if (options_.on_duplicate == InsertOptions::OnDuplicate::update) {
     if (options_.update_columns.empty()) throw std::invalid_argument("OnDuplicate::update needs update_columns");
     if (mysql) {
@@ -401,8 +439,54 @@ void MultiRowInsert::close_row() {
   if (pending_rows_ >= options_.rows_per_statement || statement_.size() >= options_.max_statement_bytes) flush();
 }
 
+void MultiRowInsert::load_field(std::string_view text) {
+  // LOAD DATA's default escapes: backslash, tab and newline are escaped; NUL too (\0), so that
+  // no byte of a value can end a field or a line or be read as NULL (\N).
+  load_data_.reserve(load_data_.size() + text.size());
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t at = kLoadDataSpecial.find(text, start);
+    if (at == std::string_view::npos) {
+      load_data_.append(text.data() + start, text.size() - start);
+      return;
+    }
+    load_data_.append(text.data() + start, at - start);
+    load_data_ += '\\';
+    switch (text[at]) {
+      case '\t': load_data_ += 't'; break;
+      case '\n': load_data_ += 'n'; break;
+      case '\0': load_data_ += '0'; break;
+      default: load_data_ += '\\';
+    }
+    start = at + 1;
+  }
+}
+
+void MultiRowInsert::load_field(double value) {
+  renderer_.append(load_data_, value);
+}
+
+void MultiRowInsert::load_field(const SqlValue& value) {
+  std::visit([&](const auto& v) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>)
+      load_data_ += "\\N";
+    else
+      load_field(v);
+  }, value);
+}
+
 void MultiRowInsert::add_row(std::span<const SqlValue> values) {
   if (values.size() != columns_) throw std::invalid_argument("MultiRowInsert::add_row: wrong number of values");
+  if (load_) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i) load_data_ += '\t';
+      load_field(values[i]);
+    }
+    load_data_ += '\n';
+    ++pending_rows_;
+    if (load_data_.size() >= options_.max_load_bytes) flush();
+    return;
+  }
   open_row();
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i) statement_ += ',';
@@ -412,11 +496,37 @@ void MultiRowInsert::add_row(std::span<const SqlValue> values) {
 }
 
 std::string MultiRowInsert::pending_statement() const {
-  return pending_rows_ ? statement_ + tail_ : std::string();
+  if (!pending_rows_) return {};
+  return load_ ? load_statement_ : statement_ + tail_;
+}
+
+void MultiRowInsert::flush_load() {
+  std::size_t rows = pending_rows_;
+  pending_rows_ = 0;
+  std::string data = std::move(load_data_);
+  load_data_.clear();
+  SqlSession::LoadResult result = session_.load_local(load_statement_, data);
+  bool ignore = options_.on_duplicate == InsertOptions::OnDuplicate::ignore;
+  if (result.records != static_cast<std::int64_t>(rows))
+    throw SqlError(SqlErrorKind::data, 0,
+                   "LOAD DATA read " + std::to_string(result.records) + " lines of " + std::to_string(rows) + " rows");
+  // With LOCAL the server cannot stop the stream, so it turns what an INSERT would fail on into
+  // skipped lines and warnings; they fail the chunk here instead.
+  if (result.skipped > 0 && !ignore)
+    throw SqlError(SqlErrorKind::constraint, 1062,
+                   "LOAD DATA skipped " + std::to_string(result.skipped) + " rows (duplicate key)");
+  if (result.warnings > (ignore ? result.skipped : 0))
+    throw SqlError(SqlErrorKind::data, 1265,
+                   "LOAD DATA: " + std::to_string(result.warnings) + " warnings (values converted or truncated)");
+  load_data_ = std::move(data);  // keep the capacity for the next chunk
+  load_data_.clear();
+  rows_written_ += static_cast<std::int64_t>(rows);
+  ++statements_;
 }
 
 void MultiRowInsert::flush() {
   if (pending_rows_ == 0) return;
+  if (load_) return flush_load();
   statement_ += tail_;
   std::size_t rows = pending_rows_;
   pending_rows_ = 0;  // a failed statement is not retried piecemeal: the whole transaction is
@@ -428,6 +538,7 @@ void MultiRowInsert::flush() {
 void MultiRowInsert::reset() {
   pending_rows_ = 0;
   statement_.clear();
+  load_data_.clear();
   rows_written_ = 0;
   statements_ = 0;
 }

@@ -7,11 +7,15 @@
 //            [--below-log-start stop|reset] [--poison dead_letter|stop] [--poison-value TEXT]
 //            [--exit-when-idle SECONDS] [--metrics-interval SECONDS] [--instance-id ID]
 //            [--lock-wait-timeout SECONDS] [--handler-delay-ms N]
+//            [--insert-method insert|load_data] [--rows-per-statement N] [--pipeline true|false]
 //            [-X consumer.property=value] [--config FILE]
 //
 // --config FILE reads the same options as `name = value` lines (without the dashes; # comments).
 // Each record becomes one row (topic, partition_id, record_offset, record_key, record_value,
 // record_timestamp) of the table, created if missing (see sql/). SIGINT/SIGTERM stop cleanly.
+// --insert-method load_data sends each batch's rows as LOAD DATA LOCAL INFILE streamed from memory
+// (MySQL/MariaDB through SOCI; INSERTs elsewhere), --rows-per-statement sizes the multi-row INSERTs,
+// --pipeline false applies batches on the consuming thread (default: on a DB thread, overlapped).
 // --exit-when-idle stops the sink once records have been applied and none came for that long.
 // --handler-delay-ms slows every batch down (for tests that act mid-run). --poison-value TEXT makes records with exactly that value fail the handler (to exercise the
 // dead-letter path). EOS_SINK_CRASH=before_commit:N|after_commit:N|mid_batch:N (environment)
@@ -47,6 +51,7 @@ struct Options {
   double metrics_interval = 0;
   std::optional<std::string> poison_value;
   int handler_delay_ms = 0;
+  eos::InsertOptions insert;
 };
 
 void apply(Options& o, const std::string& name, const std::string& value) {
@@ -79,6 +84,11 @@ void apply(Options& o, const std::string& name, const std::string& value) {
   else if (name == "instance-id") o.sink.instance_id = value;
   else if (name == "lock-wait-timeout") o.sink.session.lock_wait_timeout_seconds = static_cast<int>(number());
   else if (name == "handler-delay-ms") o.handler_delay_ms = static_cast<int>(number());
+  else if (name == "insert-method") {
+    if (value != "insert" && value != "load_data") usage("--insert-method is insert or load_data");
+    o.insert.method = value == "load_data" ? eos::InsertOptions::Method::load_data : eos::InsertOptions::Method::insert;
+  } else if (name == "rows-per-statement") o.insert.rows_per_statement = number();
+  else if (name == "pipeline") o.sink.pipeline = value != "false";
   else if (name == "X") {
     auto eq = value.find('=');
     if (eq == std::string::npos) usage("-X needs property=value");
@@ -146,6 +156,11 @@ class CrashingSession : public eos::SqlSession {
   }
   eos::SqlRows query_sql(const std::string& sql) override { return inner_->query_sql(sql); }
   void reconnect() override { inner_->reconnect(); }
+  bool supports_load_local() const override { return inner_->supports_load_local(); }
+  LoadResult load_local(const std::string& sql, std::string_view data) override {
+    if (batches_ == crash_batch_ && point_ == "mid_batch") die();
+    return inner_->load_local(sql, data);
+  }
 
  private:
   [[noreturn]] void die() {
@@ -209,7 +224,8 @@ int main(int argc, char** argv) {
                             r.key ? std::optional<eos::BlobView>(eos::BlobView{*r.key}) : std::nullopt,
                             r.value ? std::optional<eos::BlobView>(eos::BlobView{*r.value}) : std::nullopt,
                             r.timestamp >= 0 ? std::optional<std::int64_t>(r.timestamp) : std::nullopt};
-        });
+        },
+        o.insert);
     int delay_ms = o.handler_delay_ms;
     eos::BatchHandler handler = [to_row, poison, delay_ms](std::span<const eos::Record> records, eos::Transaction& tx) {
       if (poison)

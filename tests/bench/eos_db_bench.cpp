@@ -7,7 +7,9 @@
 //   multirow   multi-row INSERTs of 1,000 rows, one transaction each, no offsets
 //   load_data  LOAD DATA INFILE of a TSV file (MySQL/MariaDB only; the file is on this machine)
 //   framework  eos::BatchExecutor: batches of --batch records through eos::map_rows, offsets
-//              compare-and-set in the same transaction (exactly once), records from memory
+//              compare-and-set in the same transaction (exactly once), records from memory;
+//              --insert-method insert (multi-row INSERTs of --rows-per-statement rows) or
+//              load_data (LOAD DATA LOCAL INFILE streamed from memory, in the transaction)
 // The end-to-end figure from refbroker is tests/bench/eos_sink_bench.py.
 #include <eos/executor.h>
 
@@ -29,6 +31,7 @@ struct Options {
   std::int64_t naive_records = 20000;
   std::size_t value_bytes = 64;
   std::size_t batch = 10000;
+  eos::InsertOptions insert;
   std::vector<std::string> modes{"naive", "multirow", "load_data", "framework"};
 };
 
@@ -57,7 +60,7 @@ std::string value_of(std::int64_t i, std::size_t bytes) {
 double report(const std::string& mode, std::int64_t rows, Clock::time_point started) {
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   double rate = rows / seconds;
-  std::printf("%-10s %9lld rows %8.2f s %10.0f rows/s\n", mode.c_str(), static_cast<long long>(rows), seconds, rate);
+  std::printf("%-22s %9lld rows %8.2f s %10.0f rows/s\n", mode.c_str(), static_cast<long long>(rows), seconds, rate);
   std::fflush(stdout);
   return rate;
 }
@@ -128,7 +131,8 @@ void framework(eos::SqlSession& s, const Options& o) {
       "bench_events", {"topic", "partition_id", "record_offset", "record_key", "record_value", "record_timestamp"},
       [](const eos::Record& r) {
         return std::tuple{r.topic, r.partition, r.offset, eos::BlobView{*r.key}, eos::BlobView{*r.value}, r.timestamp};
-      });
+      },
+      o.insert);
   eos::BatchExecutor executor(s, store, handler);
   std::vector<eos::TopicPartition> tps{{"framework", 0}};
   executor.claim(tps);
@@ -148,7 +152,8 @@ void framework(eos::SqlSession& s, const Options& o) {
     auto result = executor.run(batch);
     if (result.status != eos::BatchStatus::committed) throw std::runtime_error("batch: " + result.error);
   }
-  report("framework", o.records, started);
+  report(o.insert.method == eos::InsertOptions::Method::load_data ? "framework (load_data)" : "framework", o.records,
+         started);
   auto m = executor.metrics().snapshot();
   std::printf("           commit latency p50 %.1f ms, p99 %.1f ms, max %.1f ms (batches of %zu)\n",
               m.commit_latency_p50_ms, m.commit_latency_p99_ms, m.commit_latency_max_ms, o.batch);
@@ -165,6 +170,14 @@ int main(int argc, char** argv) {
     else if (name == "--naive-records") o.naive_records = std::stoll(value);
     else if (name == "--value-bytes") o.value_bytes = std::stoul(value);
     else if (name == "--batch") o.batch = std::stoul(value);
+    else if (name == "--rows-per-statement") o.insert.rows_per_statement = std::stoul(value);
+    else if (name == "--insert-method") {
+      if (value != "insert" && value != "load_data") {
+        std::cerr << "--insert-method is insert or load_data\n";
+        return 2;
+      }
+      o.insert.method = value == "load_data" ? eos::InsertOptions::Method::load_data : eos::InsertOptions::Method::insert;
+    }
     else if (name == "--modes") {
       o.modes.clear();
       std::stringstream list(value);
@@ -176,7 +189,7 @@ int main(int argc, char** argv) {
   }
   if (o.database.empty()) {
     std::cerr << "usage: eos_db_bench --database URL [--records N] [--naive-records N] [--value-bytes N] [--batch N]"
-                 " [--modes naive,multirow,load_data,framework]\n";
+                 " [--modes naive,multirow,load_data,framework] [--insert-method insert|load_data] [--rows-per-statement N]\n";
     return 2;
   }
   try {

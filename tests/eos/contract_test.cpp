@@ -238,6 +238,132 @@ TEST_P(EosContract, BulkInsertRoundTripsNastyValuesInMultiRowStatements) {
   }
 }
 
+// InsertOptions::Method::load_data: LOAD DATA LOCAL streamed from memory where the session has it
+// (SOCI on MariaDB), multi-row INSERTs elsewhere; the same bytes come back either way.
+TEST_P(EosContract, LoadDataRoundTripsNastyValuesInsideTheTransaction) {
+  if (mysql()) {
+    admin_->execute_sql("CREATE TABLE nasty (id INT PRIMARY KEY, s TEXT, b LONGBLOB, i BIGINT, d DOUBLE) "
+                        "DEFAULT CHARSET=utf8mb4");
+  } else {
+    admin_->execute_sql("CREATE TABLE nasty (id INTEGER PRIMARY KEY, s TEXT, b BLOB, i BIGINT, d DOUBLE)");
+  }
+  std::vector<std::string> strings = {"plain", "tab\there", "new\nline", "back\\slash", "\\N", "\\", "it's",
+                                      "ünïcødé ✓ 😀", "cr\r", ""};
+  std::string all_bytes;
+  for (int i = 0; i < 256; ++i) all_bytes += static_cast<char>(i);
+  auto session = open();
+  eos::InsertOptions options;
+  options.method = eos::InsertOptions::Method::load_data;
+  options.max_load_bytes = 200000;
+  eos::MultiRowInsert insert(*session, "nasty", {"id", "s", "b", "i", "d"}, options);
+  EXPECT_EQ(insert.loading(), session->supports_load_local());
+  EXPECT_EQ(session->supports_load_local(), backend().name == std::string("SociMariaDb"));
+  session->begin();
+  const int rows = 1500;
+  for (int id = 0; id < rows; ++id) {
+    std::optional<std::int64_t> i;
+    if (id % 3) i = id % 2 ? std::numeric_limits<std::int64_t>::max() - id : std::numeric_limits<std::int64_t>::min() + id;
+    insert.add_row(id, strings[id % strings.size()], eos::BlobView{all_bytes}, i, id / 7.0);
+  }
+  insert.flush();
+  if (insert.loading()) EXPECT_EQ(insert.statements_executed(), 3);  // ~470,000 bytes in chunks of >= 200,000
+  EXPECT_EQ(insert.rows_written(), rows);
+  session->rollback();  // transactional: nothing stays
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM nasty"), 0);
+  session->begin();
+  for (int id = 0; id < rows; ++id) {
+    std::optional<std::int64_t> i;
+    if (id % 3) i = id % 2 ? std::numeric_limits<std::int64_t>::max() - id : std::numeric_limits<std::int64_t>::min() + id;
+    insert.add_row(id, strings[id % strings.size()], eos::BlobView{all_bytes}, i, id / 7.0);
+  }
+  insert.flush();
+  session->commit();
+  auto back = admin_->query_sql("SELECT id, s, b, i, d FROM nasty ORDER BY id");
+  ASSERT_EQ(back.size(), static_cast<std::size_t>(rows));
+  for (int id = 0; id < rows; ++id) {
+    const auto& row = back[id];
+    ASSERT_EQ(eos::as_int(row[0]), id);
+    EXPECT_EQ(eos::as_string(row[1]), strings[id % strings.size()]) << "row " << id;
+    EXPECT_EQ(eos::as_string(row[2]), all_bytes) << "row " << id;
+    if (id % 3) {
+      EXPECT_EQ(eos::as_int(row[3]),
+                id % 2 ? std::numeric_limits<std::int64_t>::max() - id : std::numeric_limits<std::int64_t>::min() + id);
+    } else {
+      EXPECT_TRUE(eos::is_null(row[3])) << "row " << id;
+    }
+    EXPECT_DOUBLE_EQ(std::get<double>(row[4]), id / 7.0);
+  }
+}
+
+// LOAD DATA LOCAL turns duplicate keys and bad values into warnings; they fail the chunk like
+// the INSERT would, so the executor's poison handling works the same for both methods.
+TEST_P(EosContract, LoadDataFailsOnDuplicatesAndBadValuesLikeInserts) {
+  if (mysql()) {
+    admin_->execute_sql("CREATE TABLE small (id INT PRIMARY KEY, code VARCHAR(3) NOT NULL) ENGINE=InnoDB");
+  } else {
+    admin_->execute_sql("CREATE TABLE small (id INTEGER PRIMARY KEY, code TEXT NOT NULL CHECK (length(code) <= 3))");
+  }
+  auto session = open();
+  eos::InsertOptions options;
+  options.method = eos::InsertOptions::Method::load_data;
+  {
+    eos::MultiRowInsert insert(*session, "small", {"id", "code"}, options);
+    session->begin();
+    insert.add_row(1, "a");
+    insert.add_row(1, "b");
+    try {
+      insert.flush();
+      FAIL() << "duplicate key accepted";
+    } catch (const eos::SqlError& e) {
+      EXPECT_EQ(e.kind(), eos::SqlErrorKind::constraint) << e.what();
+    }
+    session->rollback();
+  }
+  if (mysql()) {  // SQLite's CHECK is a constraint error, MariaDB's too long value a data error
+    eos::MultiRowInsert insert(*session, "small", {"id", "code"}, options);
+    session->begin();
+    insert.add_row(2, "toolong");
+    try {
+      insert.flush();
+      FAIL() << "truncated value accepted";
+    } catch (const eos::SqlError& e) {
+      EXPECT_EQ(e.kind(), eos::SqlErrorKind::data) << e.what();
+    }
+    session->rollback();
+  }
+  options.on_duplicate = eos::InsertOptions::OnDuplicate::ignore;
+  eos::MultiRowInsert ignoring(*session, "small", {"id", "code"}, options);
+  session->begin();
+  ignoring.add_row(3, "c");
+  ignoring.add_row(3, "d");
+  ignoring.flush();
+  session->commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM small"), 1);
+  // Through the executor: a handler whose chunk fails is retried, then its record dead-lettered.
+  eos::OffsetStore store("g", "a");
+  eos::ExecutorOptions o = fast_options();
+  o.poison_max_attempts = 2;
+  eos::BatchExecutor executor(*session, store,
+                              eos::map_rows("small", {"id", "code"},
+                                            [](const Record& r) { return std::tuple{r.offset, r.value.value_or("")}; },
+                                            [] {
+                                              eos::InsertOptions load;
+                                              load.method = eos::InsertOptions::Method::load_data;
+                                              return load;
+                                            }()),
+                              o);
+  TopicPartition tp{"codes", 0};
+  ASSERT_TRUE(executor.claim(std::vector{tp}));
+  auto batch = records("codes", 0, 10, 3, "x");  // ids 10, 11, 12 with codes x10, x11, x12
+  admin_->execute_sql("INSERT INTO small (id, code) VALUES (12, 'old')");  // record 12 collides
+  auto result = executor.run(batch);
+  EXPECT_EQ(result.status, eos::BatchStatus::committed) << result.error;
+  EXPECT_EQ(result.committed_records, 2u);
+  EXPECT_EQ(result.dead_lettered, 1u);
+  EXPECT_EQ(stored_next("g", tp), 13);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM eos_dead_letters WHERE record_offset = 12"), 1);
+}
+
 TEST_P(EosContract, ParametersAreBoundAsLiterals) {
   auto rows = admin_->query("SELECT ?, ?, ?, ?", {std::int64_t{-5}, std::string("a'b\\c?"), eos::SqlValue{}, 1.5});
   ASSERT_EQ(rows.size(), 1u);
@@ -296,6 +422,39 @@ TEST_P(EosContract, BatchCommitsRowsAndNextOffsetTogether) {
   eos::OffsetStore next_owner("g", "b");
   auto claimed = next_owner.claim(*session, std::vector{tp});
   EXPECT_EQ(claimed[0].next_offset, 15);
+}
+
+// The sink's DB thread runs a batch while the consuming thread learns that the assignment is lost:
+// the abandon flag, set mid-transaction, makes the transaction roll back instead of committing.
+TEST_P(EosContract, AbandonedBatchRollsBackInsteadOfCommitting) {
+  auto session = open();
+  eos::OffsetStore store("g", "a");
+  std::atomic<bool> abandon{false};
+  auto rows = events_handler();
+  eos::BatchExecutor executor(*session, store,
+                              [&](std::span<const Record> records, eos::Transaction& tx) {
+                                rows(records, tx);
+                                tx.flush();
+                                abandon = true;  // as if the rebalance callback fired now
+                              },
+                              fast_options());
+  TopicPartition tp{"orders", 0};
+  ASSERT_TRUE(executor.claim(std::vector{tp}));
+  auto batch = records("orders", 0, 0, 10);
+  auto result = executor.run(batch, &abandon);
+  EXPECT_EQ(result.status, eos::BatchStatus::unavailable);
+  EXPECT_NE(result.error.find("abandoned"), std::string::npos) << result.error;
+  EXPECT_EQ(result.committed_records, 0u);
+  EXPECT_EQ(event_count(), 0) << "the rows rolled back with the offsets";
+  EXPECT_FALSE(stored_next("g", tp).has_value());
+  // Already set before the run: nothing is even tried.
+  result = executor.run(batch, &abandon);
+  EXPECT_EQ(result.status, eos::BatchStatus::unavailable);
+  // The same records again without the flag (the partition is still ours here): exactly once.
+  result = executor.run(batch);
+  EXPECT_EQ(result.status, eos::BatchStatus::committed) << result.error;
+  EXPECT_EQ(event_count(), 10);
+  EXPECT_EQ(stored_next("g", tp), 10);
 }
 
 TEST_P(EosContract, ZombieWithOlderEpochCannotCommit) {

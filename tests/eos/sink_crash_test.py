@@ -143,7 +143,8 @@ class Trial:
                 "--database", self.db.url, "--instance-id", name, "--batch-records", str(batch_records),
                 "--batch-ms", "50", "--handler-delay-ms", str(delay_ms), "--scope", self.scope,
                 "-X", "partition.assignment.strategy=" + self.assignor,
-                "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"] + list(extra)
+                "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"] + list(extra) + \
+            self.args.sink_args.split()
         if self.args.connector and self.args.backend == "mariadb":
             args.append("--connector")
         full_env = dict(os.environ)
@@ -405,6 +406,7 @@ def main():
     parser.add_argument("--backend", choices=["sqlite", "mariadb"], default="sqlite")
     parser.add_argument("--connector", action="store_true", help="MariaDB through Connector/C++")
     parser.add_argument("--scenarios", default="")
+    parser.add_argument("--sink-args", default="", help="more eos_sink arguments, e.g. '--pipeline false'")
     parser.add_argument("--trials", type=int, default=1)
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=int(time.time()))

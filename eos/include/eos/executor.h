@@ -6,6 +6,7 @@
 #include "eos/offset_store.h"
 #include "eos/sql.h"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -148,7 +149,9 @@ class BatchExecutor {
 
   // Applies the records exactly once. Records below a partition's stored next offset are skipped
   // (already applied), so calling run() again with the same records after `unavailable` is safe.
-  BatchResult run(std::span<const Record> records);
+  // When `abandon` becomes true (another thread learnt that the partitions are lost), no further
+  // transaction commits: the open one rolls back and run() returns `unavailable`.
+  BatchResult run(std::span<const Record> records, const std::atomic<bool>* abandon = nullptr);
 
   // Claims partitions (retrying transient errors and reconnecting like run()).
   std::optional<std::vector<StoredOffset>> claim(std::span<const TopicPartition> partitions);
@@ -162,7 +165,7 @@ class BatchExecutor {
   const ExecutorOptions& options() const { return options_; }
 
  private:
-  enum class AttemptStatus { committed, fenced, transient, connection_lost, commit_unknown, handler_failed };
+  enum class AttemptStatus { committed, fenced, transient, connection_lost, commit_unknown, handler_failed, abandoned };
   struct Attempt {
     AttemptStatus status = AttemptStatus::committed;
     std::vector<TopicPartition> fenced;
@@ -196,6 +199,7 @@ class BatchExecutor {
   bool need_reconnect_ = false;
   std::optional<std::map<TopicPartition, std::int64_t>> pending_commit_;  // COMMIT outcome unknown
   int consecutive_dead_letters_ = 0;
+  const std::atomic<bool>* abandon_ = nullptr;  // of the current run()
 };
 
 }  // namespace eos

@@ -45,6 +45,11 @@ struct SinkConfig {
   std::size_t batch_max_bytes = 16 << 20;
   std::chrono::milliseconds batch_max_time{200};
   BatchScope scope = BatchScope::per_poll;
+  // Pipelining: a closed batch is applied on a DB thread (which runs the handler) while this
+  // thread consumes the next one; at most one batch is in flight. Rebalances, claims and stop
+  // wait for it first, so offsets still commit with their rows and revocations finish (or, when
+  // the assignment is lost, roll back) the batch in flight. false: apply on the run() thread.
+  bool pipeline = true;
 
   // Consumer properties passed through (e.g. session.timeout.ms). enable.auto.commit is forced off.
   std::map<std::string, std::string> consumer_properties;
@@ -71,6 +76,7 @@ class Sink {
   void stop();
 
   MetricsSnapshot metrics() const;
+  // The sink's session: for use before or after run() only (during run() the DB thread owns it).
   SqlSession& session();
 
  private:

@@ -133,6 +133,17 @@ class SqlSession {
   // Closes and opens the connection again (same parameters). Throws SqlError on failure.
   virtual void reconnect() = 0;
 
+  // MySQL/MariaDB: runs a `LOAD DATA LOCAL INFILE` statement whose file content is `data`,
+  // streamed from memory (no file is read or written). Backends without it (SQLite, Connector/C++)
+  // say false in supports_load_local() and throw SqlError(other) here.
+  struct LoadResult {
+    std::int64_t records = 0;  // lines the server read
+    std::int64_t skipped = 0;  // lines not inserted (duplicate keys: LOCAL behaves like IGNORE)
+    std::int64_t warnings = 0;  // conversions the server made (strict mode would have failed them)
+  };
+  virtual bool supports_load_local() const { return false; }
+  virtual LoadResult load_local(const std::string& sql, std::string_view data);
+
   // With `?` placeholders bound client-side by renderer().
   std::int64_t execute(std::string_view sql, std::initializer_list<SqlValue> params = {}) {
     return execute_sql(renderer().render(sql, std::span<const SqlValue>(params.begin(), params.size())));
@@ -189,6 +200,16 @@ struct InsertOptions {
   std::size_t rows_per_statement = 1000;
   std::size_t max_statement_bytes = 4 << 20;  // below MariaDB's default max_allowed_packet (16 MiB)
   enum class OnDuplicate { fail, ignore, update } on_duplicate = OnDuplicate::fail;
+  // How rows travel on MySQL/MariaDB. insert: multi-row INSERT statements. load_data: one
+  // `LOAD DATA LOCAL INFILE` per chunk, streamed from memory, inside the same transaction (InnoDB
+  // makes it transactional); the server parses tab-separated lines instead of SQL, which is the
+  // cheapest way in. A duplicate key (with OnDuplicate::fail) or any warning (a value the server
+  // had to convert or truncate, which strict mode rejects in an INSERT) fails the chunk with a
+  // constraint/data SqlError, so the executor's poison handling sees the same errors as with
+  // INSERTs. OnDuplicate::update, SQLite and sessions without supports_load_local() use INSERTs.
+  enum class Method { insert, load_data } method = Method::insert;
+  // load_data: bytes per LOAD DATA statement (the stream is not bounded by max_allowed_packet).
+  std::size_t max_load_bytes = 64 << 20;
   // Columns to overwrite with the new row's values for OnDuplicate::update.
   std::vector<std::string> update_columns;
   // SQLite's ON CONFLICT target (the unique key) for OnDuplicate::update.
@@ -207,6 +228,19 @@ class MultiRowInsert {
     static_assert(sizeof...(Values) > 0);
     if (sizeof...(Values) != columns_)
       throw std::invalid_argument("MultiRowInsert::add_row: wrong number of values");
+    if (load_) {
+      bool first = true;
+      auto add_field = [&](const auto& value) {
+        if (!first) load_data_ += '\t';
+        first = false;
+        load_field(value);
+      };
+      (add_field(values), ...);
+      load_data_ += '\n';
+      ++pending_rows_;
+      if (load_data_.size() >= options_.max_load_bytes) flush();
+      return;
+    }
     open_row();
     bool first = true;
     auto append_value = [&](const auto& value) {
@@ -227,12 +261,44 @@ class MultiRowInsert {
   // Drops pending rows (after a rollback) and zeroes the counters.
   void reset();
 
-  // The statement the current chunk would run (for tests and logging).
+  // The statement the current chunk would run (for tests and logging). With Method::load_data
+  // the LOAD DATA statement; pending_load_data() is its content.
   std::string pending_statement() const;
+  const std::string& pending_load_data() const { return load_data_; }
+  bool loading() const { return load_; }
 
  private:
   void open_row();
   void close_row();
+  void load_field(const SqlValue& value);
+  void load_field(std::monostate) { load_data_ += "\\N"; }
+  void load_field(std::nullptr_t) { load_data_ += "\\N"; }
+  void load_field(std::nullopt_t) { load_data_ += "\\N"; }
+  void load_field(bool value) { load_data_ += value ? '1' : '0'; }
+  void load_field(std::string_view text);
+  void load_field(const std::string& text) { load_field(std::string_view(text)); }
+  void load_field(const char* text) { load_field(std::string_view(text)); }
+  void load_field(BlobView blob) { load_field(blob.bytes); }
+  void load_field(const Blob& blob) { load_field(std::string_view(blob.bytes)); }
+  void load_field(double value);
+  void load_field(float value) { load_field(static_cast<double>(value)); }
+  template <class T>
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>)
+  void load_field(T value) {
+    renderer_.append(load_data_, value);
+  }
+  template <class T>
+  void load_field(const std::optional<T>& value) {
+    if (value)
+      load_field(*value);
+    else
+      load_data_ += "\\N";
+  }
+  void flush_load();
+
+  bool load_ = false;
+  std::string load_statement_;  // LOAD DATA LOCAL INFILE ... (columns)
+  std::string load_data_;       // tab-separated lines, backslash escapes
 
   SqlSession& session_;
   SqlRenderer renderer_;
