@@ -92,8 +92,9 @@ TlsContext::TlsContext(const SecurityConfig& sec)
 
   // Client certificate and key (for brokers with ssl.client.auth).
   if (!sec.key_password.empty()) {
-    SSL_CTX_set_default_passwd_cb(ctx, password_cb);
-    SSL_CTX_set_default_passwd_cb_userdata(ctx, const_cast<std::string*>(&key_password_));
+    // Through Asio: its context owns (and deletes) the OpenSSL callback's user data.
+    ctx_.set_password_callback(
+        [pw = sec.key_password](size_t, asio::ssl::context::password_purpose) { return pw; });
   }
   if (!sec.certificate_pem.empty()) {
     BIO* bio = mem_bio(sec.certificate_pem);

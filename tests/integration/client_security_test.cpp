@@ -2,7 +2,8 @@
 // SASL_SSL listeners (plus SSL listeners with an expired and a wrong-host certificate), with
 // certificates from tests/support/gen_certs.sh made at test time:
 // - the producer and consumer cores produce and consume over SSL, SASL_PLAINTEXT and SASL_SSL
-//   with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512; so do the C and C++ facades;
+//   with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512; so do the C (through a consumer group) and C++
+//   facades; a client certificate with an encrypted key gets through ssl.client.auth=required;
 // - a wrong password fails with _AUTHENTICATION and the broker's message, through the error
 //   callback, and a blocking metadata call returns it promptly instead of timing out;
 // - a CA that did not sign the broker's certificate, an expired certificate and a host name
@@ -122,9 +123,12 @@ class SecurityTest : public ::testing::Test {
     o.config = {
         {"listeners",
          "PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,"
-         "EXPIRED://127.0.0.1:0,WRONGHOST://127.0.0.1:0"},
+         "EXPIRED://127.0.0.1:0,WRONGHOST://127.0.0.1:0,CLIENTAUTH://127.0.0.1:0"},
         {"listener.security.protocol.map",
-         "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXPIRED:SSL,WRONGHOST:SSL"},
+         "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXPIRED:SSL,WRONGHOST:SSL,"
+         "CLIENTAUTH:SSL"},
+        {"listener.name.clientauth.ssl.client.auth", "required"},
+        {"listener.name.clientauth.ssl.truststore.location", cert("ca.pem")},
         {"ssl.keystore.type", "PEM"},
         {"ssl.keystore.location", cert("server-chain.pem")},
         {"ssl.key.location", cert("server-enc.key")},
@@ -289,6 +293,41 @@ TEST_F(SecurityTest, CaDirectoryAndPemString) {
   fs::remove_all(dir, ec);
 }
 
+// ssl.client.auth=required: our certificate (ssl.certificate.location + ssl.key.location, the key
+// encrypted and opened with ssl.key.password) gets in; without one the connection is refused.
+TEST_F(SecurityTest, ClientCertificate) {
+  fs::path dir = testing_support::fresh_temp_dir("client-security-clientkey");
+  std::string enc_key = (dir / "client-enc.key").string();
+  std::string cmd = "openssl pkey -in " + cert("client.key") + " -out " + enc_key + " -aes256 -passout pass:keypass";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  auto p = props("CLIENTAUTH", "ssl");
+  p["ssl.certificate.location"] = cert("client.pem");
+  p["ssl.key.location"] = enc_key;
+  p["ssl.key.password"] = "keypass";
+  round_trip(p, "sec-clientauth");
+
+  // A wrong key password fails at creation, with the property named.
+  auto bad = p;
+  bad["ssl.key.password"] = "nope";
+  std::string errstr;
+  EXPECT_FALSE(ProducerCore::create(bad, {}, errstr));
+  EXPECT_EQ(errstr.rfind("ssl.key.location failed: ", 0), 0u) << errstr;
+
+  // No certificate: the broker refuses the connection, and the client reports it as an error.
+  Seen seen;
+  ProducerCallbacks cb;
+  cb.error = [&](int e, const std::string& r) { seen.error(e, r); };
+  auto prod = ProducerCore::create(props("CLIENTAUTH", "ssl"), cb, errstr);
+  ASSERT_TRUE(prod) << errstr;
+  ClusterMetadata md;
+  EXPECT_NE(prod->metadata(true, nullptr, md, 1000), 0);
+  int64_t deadline = now_ms() + 5000;
+  while (seen.all().empty() && now_ms() < deadline) prod->poll(50);
+  EXPECT_FALSE(seen.all().empty());
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 TEST_F(SecurityTest, WrongPasswordIsAnAuthenticationError) {
   for (const char* m : kMechanisms) {
     SCOPED_TRACE(m);
@@ -387,9 +426,11 @@ TEST_F(SecurityTest, CFacadeProducesAndConsumesOverSaslSsl) {
   rd_kafka_t* ck = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, errstr, sizeof errstr);
   ASSERT_TRUE(ck) << errstr;
   rd_kafka_poll_set_consumer(ck);
+  // Through the group: FindCoordinator, the coordinator's own connection and the commits all
+  // run over SASL_SSL too.
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, "sec-cfacade", 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  ASSERT_EQ(rd_kafka_assign(ck, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_add(parts, "sec-cfacade", RD_KAFKA_PARTITION_UA);
+  ASSERT_EQ(rd_kafka_subscribe(ck, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_topic_partition_list_destroy(parts);
   int got = 0;
   int64_t deadline = now_ms() + 20000;
@@ -400,6 +441,7 @@ TEST_F(SecurityTest, CFacadeProducesAndConsumesOverSaslSsl) {
     rd_kafka_message_destroy(m);
   }
   EXPECT_EQ(got, 50);
+  EXPECT_EQ(rd_kafka_commit(ck, nullptr, 0), RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_consumer_close(ck);
   rd_kafka_destroy(ck);
 }
