@@ -91,11 +91,9 @@ TlsContext::TlsContext(const SecurityConfig& sec)
   }
 
   // Client certificate and key (for brokers with ssl.client.auth).
-  if (!sec.key_password.empty()) {
-    // Through Asio: its context owns (and deletes) the OpenSSL callback's user data.
-    ctx_.set_password_callback(
-        [pw = sec.key_password](size_t, asio::ssl::context::password_purpose) { return pw; });
-  }
+  // Always set (empty without ssl.key.password), so an encrypted key never makes OpenSSL prompt
+  // on the terminal. Through Asio: its context owns (and deletes) the callback's user data.
+  ctx_.set_password_callback([pw = sec.key_password](size_t, asio::ssl::context::password_purpose) { return pw; });
   if (!sec.certificate_pem.empty()) {
     BIO* bio = mem_bio(sec.certificate_pem);
     X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);

@@ -312,6 +312,9 @@ TEST_F(SecurityTest, ClientCertificate) {
   std::string errstr;
   EXPECT_FALSE(ProducerCore::create(bad, {}, errstr));
   EXPECT_EQ(errstr.rfind("ssl.key.location failed: ", 0), 0u) << errstr;
+  bad.erase("ssl.key.password");  // an encrypted key without a password: an error, not a prompt
+  EXPECT_FALSE(ProducerCore::create(bad, {}, errstr));
+  EXPECT_EQ(errstr.rfind("ssl.key.location failed: ", 0), 0u) << errstr;
 
   // No certificate: the broker refuses the connection, and the client reports it as an error.
   Seen seen;
