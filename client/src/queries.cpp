@@ -53,6 +53,24 @@ MetadataView parse_metadata(std::span<const uint8_t> frame, int16_t version) {
 
 // ---- MetadataQuery ------------------------------------------------------------------------------
 
+namespace {
+// The security error (_SSL, _AUTHENTICATION) every known connection went down with, or 0 if any
+// connection is up, connecting, or failed for another reason.
+int all_down_with_security_error(ProducerCore::Impl& impl) {
+  int found = 0;
+  auto check = [&](const BrokerConn& c) {
+    if (c.state() != BrokerConn::State::Down || !is_security_error(c.last_error())) return false;
+    found = c.last_error();
+    return true;
+  };
+  for (auto& c : impl.bootstrap)
+    if (!check(*c)) return 0;
+  for (auto& [id, c] : impl.brokers)
+    if (!check(*c)) return 0;
+  return found;
+}
+}  // namespace
+
 void MetadataQuery::step(ProducerCore::Impl& impl, int64_t now) {
   if (finished) return;
   if (now >= deadline_us) return finish(err(LocalErr::TIMED_OUT));
@@ -63,8 +81,7 @@ void MetadataQuery::step(ProducerCore::Impl& impl, int64_t now) {
     return;
   }
   // Wrong credentials or certificates will not fix themselves before the timeout: say so now.
-  if (c->state() == BrokerConn::State::Down && is_security_error(c->last_error()))
-    return finish(c->last_error());
+  if (int e = all_down_with_security_error(impl)) return finish(e);
   std::vector<std::string> names;
   const std::vector<std::string>* list = nullptr;
   if (!all_topics && !topic.empty()) {
