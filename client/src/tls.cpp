@@ -5,6 +5,7 @@
 #include <openssl/x509v3.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -74,6 +75,19 @@ TlsContext::TlsContext(const SecurityConfig& sec)
     BIO_free(bio);
     ERR_clear_error();  // the loop ends with a "no start line" error
     if (added == 0) throw TlsSetupError{"ssl.ca.pem failed: no certificate could be read"};
+  } else if (sec.ca_location == "probe") {
+    // As librdkafka: the usual bundle files and directories of Linux/BSD distributions.
+    static const char* const files[] = {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                                        "/etc/ssl/ca-bundle.pem", "/etc/pki/tls/cacert.pem", "/etc/ssl/cert.pem",
+                                        "/usr/local/etc/openssl/cert.pem"};
+    static const char* const dirs[] = {"/etc/ssl/certs", "/etc/pki/tls/certs", "/etc/openssl/certs"};
+    bool loaded = false;
+    for (const char* f : files)
+      if (::access(f, R_OK) == 0 && SSL_CTX_load_verify_locations(ctx, f, nullptr) == 1) loaded = true;
+    for (const char* d : dirs)
+      if (is_directory(d) && SSL_CTX_load_verify_locations(ctx, nullptr, d) == 1) loaded = true;
+    ERR_clear_error();
+    if (!loaded) check(SSL_CTX_set_default_verify_paths(ctx), "ssl.ca.location (probe)");
   } else if (!sec.ca_location.empty()) {
     if (is_directory(sec.ca_location))
       check(SSL_CTX_load_verify_locations(ctx, nullptr, sec.ca_location.c_str()), "ssl.ca.location");

@@ -129,6 +129,9 @@ TEST(ClientConfig, Security) {
   EXPECT_FALSE(parse_producer_config({{"security.protocol", "ssl"}, {"ssl.cipher.suites", "NO-SUCH-CIPHER"}}, c, e));
   EXPECT_EQ(e.rfind("ssl.cipher.suites failed", 0), 0u) << e;
   EXPECT_FALSE(parse_producer_config({{"ssl.endpoint.identification.algorithm", "dns"}}, c, e));
+  c = ProducerConfig{};  // librdkafka's "probe": the distribution's CA bundle
+  EXPECT_TRUE(parse_producer_config({{"security.protocol", "ssl"}, {"ssl.ca.location", "probe"}}, c, e)) << e;
+  EXPECT_TRUE(c.security.tls);
   // ssl.* properties are ignored (not loaded) for plaintext, as librdkafka.
   ProducerConfig plain;
   EXPECT_TRUE(parse_producer_config({{"ssl.ca.location", "/nonexistent/ca.pem"}}, plain, e)) << e;
