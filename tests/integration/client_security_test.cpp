@@ -4,8 +4,9 @@
 // - the producer and consumer cores produce and consume over SSL, SASL_PLAINTEXT and SASL_SSL
 //   with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512; so do the C (through a consumer group) and C++
 //   facades; a client certificate with an encrypted key gets through ssl.client.auth=required;
-// - a wrong password fails with _AUTHENTICATION and the broker's message, through the error
-//   callback, and a blocking metadata call returns it promptly instead of timing out;
+// - a wrong password, or a mechanism the listener does not enable, fails with _AUTHENTICATION and
+//   the broker's message, through the error callback, and a blocking metadata call returns it
+//   promptly instead of timing out;
 // - a CA that did not sign the broker's certificate, an expired certificate and a host name
 //   mismatch fail with _SSL and OpenSSL's reason; ssl.endpoint.identification.algorithm=none
 //   accepts the wrong-host certificate;
@@ -123,10 +124,11 @@ class SecurityTest : public ::testing::Test {
     o.config = {
         {"listeners",
          "PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,"
-         "EXPIRED://127.0.0.1:0,WRONGHOST://127.0.0.1:0,CLIENTAUTH://127.0.0.1:0"},
+         "EXPIRED://127.0.0.1:0,WRONGHOST://127.0.0.1:0,CLIENTAUTH://127.0.0.1:0,PLAINONLY://127.0.0.1:0"},
         {"listener.security.protocol.map",
          "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXPIRED:SSL,WRONGHOST:SSL,"
-         "CLIENTAUTH:SSL"},
+         "CLIENTAUTH:SSL,PLAINONLY:SASL_PLAINTEXT"},
+        {"listener.name.plainonly.sasl.enabled.mechanisms", "PLAIN"},
         {"listener.name.clientauth.ssl.client.auth", "required"},
         {"listener.name.clientauth.ssl.truststore.location", cert("ca.pem")},
         {"ssl.keystore.type", "PEM"},
@@ -338,6 +340,14 @@ TEST_F(SecurityTest, WrongPasswordIsAnAuthenticationError) {
     expect_failure(props("SASL_SSL", "sasl_ssl", m, "wrong"), err(LocalErr::AUTHENTICATION),
                    "SASL authentication error: Authentication failed");
   }
+}
+
+TEST_F(SecurityTest, MechanismTheBrokerDoesNotEnableIsAnAuthenticationError) {
+  expect_failure(props("PLAINONLY", "sasl_plaintext", "SCRAM-SHA-512"), err(LocalErr::AUTHENTICATION),
+                 "SASL SCRAM-SHA-512 mechanism handshake failed: ");
+  expect_failure(props("PLAINONLY", "sasl_plaintext", "SCRAM-SHA-512"), err(LocalErr::AUTHENTICATION),
+                 "broker's supported mechanisms: PLAIN");
+  EXPECT_EQ(produce(props("PLAINONLY", "sasl_plaintext", "PLAIN"), "sec-plainonly", 5), 5);
 }
 
 TEST_F(SecurityTest, UntrustedCaIsAnSslError) {
