@@ -318,6 +318,27 @@ bool BrokerState::answer_error(RequestContext& ctx) {
         ctx.reply(resp);
         return true;
       }
+      case proto::ApiKey::AddPartitionsToTxn: {
+        // Transactions (exactly-once tests): every partition refused, e.g. an abortable error.
+        auto req = ctx.decode<proto::AddPartitionsToTxnRequest>();
+        proto::AddPartitionsToTxnResponse resp;
+        auto answer = [&](const std::vector<proto::AddPartitionsToTxnRequest::AddPartitionsToTxnTopic>& topics) {
+          std::vector<proto::AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult> results;
+          for (auto& t : topics) {
+            auto& r = results.emplace_back();
+            r.name = t.name;
+            for (int32_t p : t.partitions) r.results_by_partition.push_back({p, err});
+          }
+          return results;
+        };
+        if (ctx.version() >= 4) {
+          for (auto& txn : req.transactions) resp.results_by_transaction.push_back({txn.transactional_id, answer(txn.topics)});
+        } else {
+          resp.results_by_topic_v3_and_below = answer(req.v3_and_below_topics);
+        }
+        ctx.reply(resp);
+        return true;
+      }
       case proto::ApiKey::OffsetCommit: {
         auto req = ctx.decode<proto::OffsetCommitRequest>();
         proto::OffsetCommitResponse resp;
