@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -128,6 +129,21 @@ struct AdminCall : Query {
   int64_t request_timeout(ProducerCore::Impl& impl, int64_t now) const {
     return std::clamp<int64_t>(deadline_us - now, 1000, impl.cfg.socket_timeout_ms * 1000);
   }
+  // The start of every response callback: the call, unless it is gone or over.
+  static std::shared_ptr<AdminCall> resume(const std::weak_ptr<Query>& weak) {
+    auto q = std::static_pointer_cast<AdminCall>(weak.lock());
+    if (!q || q->finished) return nullptr;
+    q->busy = false;
+    return q;
+  }
+  // Wrong credentials or certificates end the call, with the connection's reason (OpenSSL's or the
+  // broker's): it is still set during the response callback.
+  bool ended_by_security_error(int e, BrokerConn& c) {
+    if (!is_security_error(e)) return false;
+    finish_with(e, c.name() + ": " + c.last_error_reason());
+    finish(0);
+    return true;
+  }
   void send_metadata(ProducerCore::Impl& impl, BrokerConn* c, int64_t now);
   void send_find_coordinator(ProducerCore::Impl& impl, BrokerConn* c, int64_t now);
   void send_request(ProducerCore::Impl& impl, BrokerConn* c, int64_t now);
@@ -180,12 +196,10 @@ void AdminCall::send_metadata(ProducerCore::Impl& impl, BrokerConn* c, int64_t n
   busy = true;
   auto weak = self;
   r->done = [&impl, weak, c](int e, Span frame, int16_t v) {
-    auto q = std::static_pointer_cast<AdminCall>(weak.lock());
-    if (!q || q->finished) return;
-    q->busy = false;
+    auto q = resume(weak);
+    if (!q) return;
     int64_t t = mono_us();
-    // The connection's reason (OpenSSL's or the broker's): it is still set during this callback.
-    if (is_security_error(e)) return q->finish_with(e, c->name() + ": " + c->last_error_reason()), q->finish(0);
+    if (q->ended_by_security_error(e, *c)) return;
     if (e) return q->retry(t, e, "Metadata: " + err_str(e)), void();
     try {
       MetadataView md = parse_metadata(frame, v);
@@ -225,12 +239,10 @@ void AdminCall::send_find_coordinator(ProducerCore::Impl& impl, BrokerConn* c, i
   busy = true;
   auto weak = self;
   r->done = [&impl, weak, c](int e, Span frame, int16_t v) {
-    auto q = std::static_pointer_cast<AdminCall>(weak.lock());
-    if (!q || q->finished) return;
-    q->busy = false;
+    auto q = resume(weak);
+    if (!q) return;
     int64_t t = mono_us();
-    // The connection's reason (OpenSSL's or the broker's): it is still set during this callback.
-    if (is_security_error(e)) return q->finish_with(e, c->name() + ": " + c->last_error_reason()), q->finish(0);
+    if (q->ended_by_security_error(e, *c)) return;
     if (e) return q->retry(t, e, "FindCoordinator: " + err_str(e)), void();
     int32_t node = -1, port = 0;
     std::string host, msg;
@@ -275,12 +287,10 @@ void AdminCall::send_request(ProducerCore::Impl& impl, BrokerConn* c, int64_t no
   auto weak = self;
   int32_t target = c->id();
   r->done = [&impl, weak, target, c](int e, Span frame, int16_t v) {
-    auto q = std::static_pointer_cast<AdminCall>(weak.lock());
-    if (!q || q->finished) return;
-    q->busy = false;
+    auto q = resume(weak);
+    if (!q) return;
     int64_t t = mono_us();
-    // The connection's reason (OpenSSL's or the broker's): it is still set during this callback.
-    if (is_security_error(e)) return q->finish_with(e, c->name() + ": " + c->last_error_reason()), q->finish(0);
+    if (q->ended_by_security_error(e, *c)) return;
     if (e == err(LocalErr::UNSUPPORTED_FEATURE)) {
       q->finish_with(e, "the broker does not support " + std::string(proto::api_name(q->api)) + " v" +
                             std::to_string(q->min_version) + "-" + std::to_string(q->max_version));
@@ -372,6 +382,42 @@ std::shared_ptr<AdminCall> make_call(AdminCall::To to, proto::ApiKey api, int16_
 
 // Optional string to std::string.
 std::string str(const std::optional<std::string>& s) { return s ? *s : std::string(); }
+
+// A coordinator that moved (ask where it is now) or is still loading (ask again later): the
+// call's next step; nullopt when `ec` is an answer.
+std::optional<AdminCall::Next> coordinator_not_ready(int ec, AdminCall& call) {
+  if (!coordinator_moved(ec) && ec != err(Error::COORDINATOR_LOAD_IN_PROGRESS)) return std::nullopt;
+  call.last_err = ec;
+  return coordinator_moved(ec) ? AdminCall::Next::Reroute : AdminCall::Next::Retry;
+}
+
+// A controller request's per-topic results into `out`, in the order of `names` (`name_of` reads a
+// result's topic name). NOT_CONTROLLER on any topic sends the whole call to the new controller.
+template <class Results, class NameOf>
+AdminCall::Next take_topic_results(const Results& results, const std::vector<std::string>& names,
+                                   std::vector<AdminResult>& out, AdminCall& call, NameOf name_of) {
+  for (auto& t : results) {
+    if (t.error_code == err(Error::NOT_CONTROLLER)) {
+      call.last_err = t.error_code;
+      call.last_msg = str(t.error_message);
+      return AdminCall::Next::Reroute;
+    }
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == name_of(t)) out[i] = {t.error_code, t.error_code ? str(t.error_message) : ""};
+  }
+  return AdminCall::Next::Done;
+}
+
+// A request's entry for topic `name`, appended when it has none yet (requests group partitions by topic).
+template <class Topics>
+auto& topic_entry(Topics& topics, const std::string& name) {
+  auto it = std::find_if(topics.begin(), topics.end(), [&](auto& t) { return t.name == name; });
+  if (it != topics.end()) return *it;
+  auto& added = topics.emplace_back();
+  added.name = name;
+  return added;
+}
+
 
 }  // namespace
 
@@ -467,16 +513,7 @@ AdminResult AdminClient::create_topics(const std::vector<AdminNewTopic>& topics,
   for (auto& t : topics) names.push_back(t.name);
   c->handle = [res, names](Span frame, int16_t v, AdminCall& call) {
     auto resp = proto::decode_response<proto::CreateTopicsResponse>(frame, v);
-    for (auto& t : resp.topics) {
-      if (t.error_code == err(Error::NOT_CONTROLLER)) {
-        call.last_err = t.error_code;
-        call.last_msg = str(t.error_message);
-        return AdminCall::Next::Reroute;
-      }
-      for (size_t i = 0; i < names.size(); ++i)
-        if (names[i] == t.name) (*res)[i] = {t.error_code, t.error_code ? str(t.error_message) : ""};
-    }
-    return AdminCall::Next::Done;
+    return take_topic_results(resp.topics, names, *res, call, [](auto& t) { return t.name; });
   };
   AdminResult r = run_calls(*s_, {c}, deadline_after(timeout_ms));
   results = *res;
@@ -499,15 +536,7 @@ AdminResult AdminClient::delete_topics(const std::vector<std::string>& topics, s
   auto res = std::make_shared<std::vector<AdminResult>>(topics.size());
   c->handle = [res, topics](Span frame, int16_t v, AdminCall& call) {
     auto resp = proto::decode_response<proto::DeleteTopicsResponse>(frame, v);
-    for (auto& t : resp.responses) {
-      if (t.error_code == err(Error::NOT_CONTROLLER)) {
-        call.last_err = t.error_code;
-        return AdminCall::Next::Reroute;
-      }
-      for (size_t i = 0; i < topics.size(); ++i)
-        if (topics[i] == str(t.name)) (*res)[i] = {t.error_code, t.error_code ? str(t.error_message) : ""};
-    }
-    return AdminCall::Next::Done;
+    return take_topic_results(resp.responses, topics, *res, call, [](auto& t) { return str(t.name); });
   };
   AdminResult r = run_calls(*s_, {c}, deadline_after(timeout_ms));
   results = *res;
@@ -531,17 +560,11 @@ AdminResult AdminClient::create_partitions(const std::vector<std::pair<std::stri
     proto::encode_body(f.w(), req, v);
   };
   auto res = std::make_shared<std::vector<AdminResult>>(counts.size());
-  c->handle = [res, counts](Span frame, int16_t v, AdminCall& call) {
+  std::vector<std::string> names;
+  for (auto& [name, n] : counts) names.push_back(name);
+  c->handle = [res, names](Span frame, int16_t v, AdminCall& call) {
     auto resp = proto::decode_response<proto::CreatePartitionsResponse>(frame, v);
-    for (auto& t : resp.results) {
-      if (t.error_code == err(Error::NOT_CONTROLLER)) {
-        call.last_err = t.error_code;
-        return AdminCall::Next::Reroute;
-      }
-      for (size_t i = 0; i < counts.size(); ++i)
-        if (counts[i].first == t.name) (*res)[i] = {t.error_code, t.error_code ? str(t.error_message) : ""};
-    }
-    return AdminCall::Next::Done;
+    return take_topic_results(resp.results, names, *res, call, [](auto& t) { return t.name; });
   };
   AdminResult r = run_calls(*s_, {c}, deadline_after(timeout_ms));
   results = *res;
@@ -715,6 +738,27 @@ bool leader_moved(int code) {
   }
 }
 
+// Takes the asked partitions' answers from a per-leader response (`offset_of` picks the answer's
+// offset field); a partition whose leader moved, or that the response lacks, is asked again.
+template <class Topics, class OffsetOf>
+void take_partition_answers(const Topics& topics, const std::vector<size_t>& idx,
+                            std::vector<TopicPartitionOffset>& items, std::vector<bool>& retry, OffsetOf offset_of) {
+  for (size_t i : idx) {
+    auto& it = items[i];
+    bool found = false;
+    for (auto& t : topics)
+      if (t.name == it.topic)
+        for (auto& p : t.partitions)
+          if (p.partition_index == it.partition) {
+            found = true;
+            it.err = p.error_code;
+            if (!p.error_code) it.offset = offset_of(p);
+            else if (leader_moved(p.error_code)) retry[i] = true;
+          }
+    if (!found) retry[i] = true;
+  }
+}
+
 }  // namespace
 
 AdminResult AdminClient::delete_records(std::vector<TopicPartitionOffset>& partitions, int timeout_ms) {
@@ -727,33 +771,13 @@ AdminResult AdminClient::delete_records(std::vector<TopicPartitionOffset>& parti
     for (size_t i : idx) asked.push_back((*items)[i]);
     c->encode = [asked, tmo](Frame& f, int16_t v) {
       proto::DeleteRecordsRequest req;
-      for (auto& a : asked) {
-        auto it = std::find_if(req.topics.begin(), req.topics.end(), [&](auto& t) { return t.name == a.topic; });
-        if (it == req.topics.end()) {
-          req.topics.emplace_back().name = a.topic;
-          it = req.topics.end() - 1;
-        }
-        it->partitions.push_back({a.partition, a.offset});
-      }
+      for (auto& a : asked) topic_entry(req.topics, a.topic).partitions.push_back({a.partition, a.offset});
       req.timeout_ms = tmo;
       proto::encode_body(f.w(), req, v);
     };
     c->handle = [idx, items, retry](Span frame, int16_t v, AdminCall&) {
       auto resp = proto::decode_response<proto::DeleteRecordsResponse>(frame, v);
-      for (size_t i : idx) {
-        auto& it = (*items)[i];
-        bool found = false;
-        for (auto& t : resp.topics)
-          if (t.name == it.topic)
-            for (auto& p : t.partitions)
-              if (p.partition_index == it.partition) {
-                found = true;
-                it.err = p.error_code;
-                if (!p.error_code) it.offset = p.low_watermark;
-                else if (leader_moved(p.error_code)) (*retry)[i] = true;
-              }
-        if (!found) (*retry)[i] = true;
-      }
+      take_partition_answers(resp.topics, idx, *items, *retry, [](auto& p) { return p.low_watermark; });
       return AdminCall::Next::Done;
     };
     return c;
@@ -772,35 +796,17 @@ AdminResult AdminClient::list_offsets(std::vector<TopicPartitionOffset>& partiti
       req.replica_id = -1;
       req.isolation_level = static_cast<int8_t>(isolation);
       for (auto& a : asked) {
-        auto it = std::find_if(req.topics.begin(), req.topics.end(), [&](auto& t) { return t.name == a.topic; });
-        if (it == req.topics.end()) {
-          req.topics.emplace_back().name = a.topic;
-          it = req.topics.end() - 1;
-        }
         proto::ListOffsetsRequest::ListOffsetsPartition p;
         p.partition_index = a.partition;
         p.timestamp = a.offset;
         p.max_num_offsets = 1;
-        it->partitions.push_back(p);
+        topic_entry(req.topics, a.topic).partitions.push_back(p);
       }
       proto::encode_body(f.w(), req, v);
     };
     c->handle = [idx, items, retry](Span frame, int16_t v, AdminCall&) {
       auto resp = proto::decode_response<proto::ListOffsetsResponse>(frame, v);
-      for (size_t i : idx) {
-        auto& it = (*items)[i];
-        bool found = false;
-        for (auto& t : resp.topics)
-          if (t.name == it.topic)
-            for (auto& p : t.partitions)
-              if (p.partition_index == it.partition) {
-                found = true;
-                it.err = p.error_code;
-                if (!p.error_code) it.offset = p.offset;
-                else if (leader_moved(p.error_code)) (*retry)[i] = true;
-              }
-        if (!found) (*retry)[i] = true;
-      }
+      take_partition_answers(resp.topics, idx, *items, *retry, [](auto& p) { return p.offset; });
       return AdminCall::Next::Done;
     };
     return c;
@@ -857,10 +863,7 @@ AdminResult AdminClient::describe_groups(const std::vector<std::string>& groups,
       auto resp = proto::decode_response<proto::DescribeGroupsResponse>(frame, v);
       if (resp.groups.empty()) throw std::runtime_error("no group in the response");
       auto& dg = resp.groups[0];
-      if (coordinator_moved(dg.error_code) || dg.error_code == err(Error::COORDINATOR_LOAD_IN_PROGRESS)) {
-        call.last_err = dg.error_code;
-        return coordinator_moved(dg.error_code) ? AdminCall::Next::Reroute : AdminCall::Next::Retry;
-      }
+      if (auto next = coordinator_not_ready(dg.error_code, call)) return *next;
       AdminGroup& out = (*res)[i];
       out.result = {dg.error_code, ""};
       out.state = dg.group_state;
@@ -909,10 +912,7 @@ AdminResult AdminClient::delete_groups(const std::vector<std::string>& groups, s
       auto resp = proto::decode_response<proto::DeleteGroupsResponse>(frame, v);
       if (resp.results.empty()) throw std::runtime_error("no group in the response");
       int ec = resp.results[0].error_code;
-      if (coordinator_moved(ec) || ec == err(Error::COORDINATOR_LOAD_IN_PROGRESS)) {
-        call.last_err = ec;
-        return coordinator_moved(ec) ? AdminCall::Next::Reroute : AdminCall::Next::Retry;
-      }
+      if (auto next = coordinator_not_ready(ec, call)) return *next;
       (*res)[i] = {ec, ""};
       return AdminCall::Next::Done;
     };
@@ -937,10 +937,7 @@ AdminResult AdminClient::list_group_offsets(const std::string& group, std::vecto
   c->handle = [res](Span frame, int16_t v, AdminCall& call) {
     auto resp = proto::decode_response<proto::OffsetFetchResponse>(frame, v);
     int ec = resp.error_code;
-    if (coordinator_moved(ec) || ec == err(Error::COORDINATOR_LOAD_IN_PROGRESS)) {
-      call.last_err = ec;
-      return coordinator_moved(ec) ? AdminCall::Next::Reroute : AdminCall::Next::Retry;
-    }
+    if (auto next = coordinator_not_ready(ec, call)) return *next;
     if (ec) {
       call.finish_with(ec, "");
       return AdminCall::Next::Done;
@@ -977,17 +974,12 @@ AdminResult AdminClient::alter_group_offsets(const std::string& group, std::vect
     req.generation_id_or_member_epoch = -1;
     req.member_id = "";
     for (auto& a : asked) {
-      auto it = std::find_if(req.topics.begin(), req.topics.end(), [&](auto& t) { return t.name == a.topic; });
-      if (it == req.topics.end()) {
-        req.topics.emplace_back().name = a.topic;
-        it = req.topics.end() - 1;
-      }
       proto::OffsetCommitRequest::OffsetCommitRequestPartition p;
       p.partition_index = a.partition;
       p.committed_offset = a.offset;
       p.committed_leader_epoch = -1;
       p.committed_metadata = a.metadata;
-      it->partitions.push_back(p);
+      topic_entry(req.topics, a.topic).partitions.push_back(p);
     }
     proto::encode_body(f.w(), req, v);
   };
@@ -996,10 +988,7 @@ AdminResult AdminClient::alter_group_offsets(const std::string& group, std::vect
     auto resp = proto::decode_response<proto::OffsetCommitResponse>(frame, v);
     for (auto& t : resp.topics)
       for (auto& p : t.partitions) {
-        if (coordinator_moved(p.error_code) || p.error_code == err(Error::COORDINATOR_LOAD_IN_PROGRESS)) {
-          call.last_err = p.error_code;
-          return coordinator_moved(p.error_code) ? AdminCall::Next::Reroute : AdminCall::Next::Retry;
-        }
+        if (auto next = coordinator_not_ready(p.error_code, call)) return *next;
         for (auto& o : *res)
           if (o.topic == t.name && o.partition == p.partition_index) o.err = p.error_code;
       }
