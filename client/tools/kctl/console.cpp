@@ -50,4 +50,9 @@ bool property_bool(const std::map<std::string, std::string>& props, const std::s
   throw UsageError("property " + key + " expects true or false, got '" + it->second + "'");
 }
 
+std::string property_or(const std::map<std::string, std::string>& props, const std::string& key, const std::string& def) {
+  auto it = props.find(key);
+  return it == props.end() ? def : it->second;
+}
+
 }  // namespace kctl

@@ -26,5 +26,7 @@ void conf_set(rd_kafka_conf_t* conf, const std::string& key, const std::string& 
 std::map<std::string, std::string> property_map(const Args& args, const std::vector<std::string>& options);
 // "true"/"false" (Kafka's tools accept only these); UsageError otherwise.
 bool property_bool(const std::map<std::string, std::string>& props, const std::string& key, bool def);
+// The property's text, or `def` when it is not given.
+std::string property_or(const std::map<std::string, std::string>& props, const std::string& key, const std::string& def);
 
 }  // namespace kctl

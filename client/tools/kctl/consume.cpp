@@ -35,15 +35,11 @@ struct Formatter {
     timestamp = property_bool(p, "print.timestamp", false);
     partition = property_bool(p, "print.partition", false);
     offset = property_bool(p, "print.offset", false);
-    auto get = [&](const char* k, const char* def) {
-      auto it = p.find(k);
-      return it == p.end() ? std::string(def) : it->second;
-    };
-    key_sep = get("key.separator", "\t");
-    line_sep = get("line.separator", "\n");
-    headers_sep = get("headers.separator", ",");
-    headers_key_sep = get("headers.key.separator", ":");
-    null_literal = get("null.literal", "null");
+    key_sep = property_or(p, "key.separator", "\t");
+    line_sep = property_or(p, "line.separator", "\n");
+    headers_sep = property_or(p, "headers.separator", ",");
+    headers_key_sep = property_or(p, "headers.key.separator", ":");
+    null_literal = property_or(p, "null.literal", "null");
   }
 
   void print(const rd_kafka_message_t* m, std::string& out) const {

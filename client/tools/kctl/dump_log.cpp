@@ -398,13 +398,35 @@ size_t used_entries(Bytes idx, size_t entry_size, size_t rel_offset_at) {
   return n;
 }
 
-void dump_offset_index(const std::string& path, Bytes idx, const DumpOptions& opt, Problems& problems) {
+// An index's base offset, from its file name; a problem when the name has none.
+std::optional<int64_t> index_base_offset(const std::string& path, Problems& problems) {
   auto base = base_offset_of(path);
   if (!base) {
     std::cout << "error: " << path << " is not named after a base offset (20 digits)\n";
     problems.add();
-    return;
   }
+  return base;
+}
+
+// --index-sanity-check's verdict on one index (`fault` empty: passed).
+void report_sanity(const std::string& path, const std::string& fault, Problems& problems) {
+  if (fault.empty()) {
+    std::cout << path << " passed sanity check.\n";
+  } else {
+    std::cout << path << " failed sanity check: " << fault << "\n";
+    problems.add();
+  }
+}
+
+void report_partial_entry(Bytes idx, size_t entry_size, Problems& problems) {
+  if (idx.size() % entry_size == 0) return;
+  std::cout << "error: " << idx.size() % entry_size << " bytes after the last whole entry\n";
+  problems.add();
+}
+
+void dump_offset_index(const std::string& path, Bytes idx, const DumpOptions& opt, Problems& problems) {
+  auto base = index_base_offset(path, problems);
+  if (!base) return;
   const size_t entries = used_entries(idx, 8, 0);
   if (entries == 0) {
     std::cout << path << " is empty.\n";
@@ -413,18 +435,10 @@ void dump_offset_index(const std::string& path, Bytes idx, const DumpOptions& op
   auto seg = open_segment_log(path, problems);
   if (opt.sanity_only) {
     std::string bad = offset_index_insanity(idx, *base, entries, seg ? seg->file->bytes().size() : UINT64_MAX);
-    if (bad.empty()) {
-      std::cout << path << " passed sanity check.\n";
-    } else {
-      std::cout << path << " failed sanity check: " << bad << "\n";
-      problems.add();
-    }
+    report_sanity(path, bad, problems);
     return;
   }
-  if (idx.size() % 8 != 0) {
-    std::cout << "error: " << idx.size() % 8 << " bytes after the last whole entry\n";
-    problems.add();
-  }
+  report_partial_entry(idx, 8, problems);
   std::vector<std::pair<int64_t, int64_t>> mismatches;
   for (size_t i = 0; i < entries; ++i) {
     int64_t off = *base + static_cast<int32_t>(load_be(idx.data() + i * 8, 4));
@@ -448,12 +462,8 @@ void dump_offset_index(const std::string& path, Bytes idx, const DumpOptions& op
 }
 
 void dump_time_index(const std::string& path, Bytes idx, const DumpOptions& opt, Problems& problems) {
-  auto base = base_offset_of(path);
-  if (!base) {
-    std::cout << "error: " << path << " is not named after a base offset (20 digits)\n";
-    problems.add();
-    return;
-  }
+  auto base = index_base_offset(path, problems);
+  if (!base) return;
   const size_t entries = used_entries(idx, 12, 8);
   if (opt.sanity_only) {
     std::string bad;
@@ -470,18 +480,10 @@ void dump_time_index(const std::string& path, Bytes idx, const DumpOptions& opt,
                 std::to_string(*base + rel) + ") goes back from entry " + std::to_string(i - 1);
       }
     }
-    if (bad.empty()) {
-      std::cout << path << " passed sanity check.\n";
-    } else {
-      std::cout << path << " failed sanity check: " << bad << "\n";
-      problems.add();
-    }
+    report_sanity(path, bad, problems);
     return;
   }
-  if (idx.size() % 12 != 0) {
-    std::cout << "error: " << idx.size() % 12 << " bytes after the last whole entry\n";
-    problems.add();
-  }
+  report_partial_entry(idx, 12, problems);
   auto seg = entries ? open_segment_log(path, problems) : std::nullopt;
   std::ostringstream not_found, mismatch, out_of_order;
   int64_t prev_ts = kafka::kNoTimestamp;

@@ -49,15 +49,11 @@ class LineParser {
   explicit LineParser(const std::map<std::string, std::string>& p) {
     parse_key_ = property_bool(p, "parse.key", false);
     parse_headers_ = property_bool(p, "parse.headers", false);
-    auto get = [&](const char* k, const char* def) {
-      auto it = p.find(k);
-      return it == p.end() ? std::string(def) : it->second;
-    };
-    key_sep_ = get("key.separator", "\t");
-    headers_delim_ = get("headers.delimiter", "\t");
-    headers_sep_ = get("headers.separator", ",");
-    headers_key_sep_ = get("headers.key.separator", ":");
-    null_marker_ = get("null.marker", "");
+    key_sep_ = property_or(p, "key.separator", "\t");
+    headers_delim_ = property_or(p, "headers.delimiter", "\t");
+    headers_sep_ = property_or(p, "headers.separator", ",");
+    headers_key_sep_ = property_or(p, "headers.key.separator", ":");
+    null_marker_ = property_or(p, "null.marker", "");
     ignore_error_ = property_bool(p, "ignore.error", false);
     for (auto* s : {&key_sep_, &headers_delim_, &headers_sep_, &headers_key_sep_})
       if (s->empty()) throw UsageError("separators must not be empty");
