@@ -5,8 +5,24 @@
 #include <string>
 
 #include "acl.h"
+#include "kafka/protocol/errors.h"
 
 namespace refbroker {
+
+// Why an ACL API refuses a request whatever it asks, with Kafka's message: there is no authorizer,
+// or the principal lacks the cluster permission (`cluster_authorized()`, asked only with an
+// authorizer). nullopt: the request may proceed.
+struct AclApiRefusal {
+  kafka::Error error;
+  const char* message;
+};
+
+template <class ClusterAuthorized>
+std::optional<AclApiRefusal> acl_api_refusal(bool authorizer_enabled, ClusterAuthorized&& cluster_authorized) {
+  if (!authorizer_enabled) return AclApiRefusal{kafka::Error::SECURITY_DISABLED, "No Authorizer is configured."};
+  if (!cluster_authorized()) return AclApiRefusal{kafka::Error::CLUSTER_AUTHORIZATION_FAILED, "Authorization failed."};
+  return std::nullopt;
+}
 
 inline std::optional<AclBinding> binding_from_wire(int8_t type, const std::string& name, int8_t pattern,
                                                    const std::string& principal, const std::string& host,

@@ -16,15 +16,14 @@ boost::asio::awaitable<void> handle_delete_acls(RequestContext& ctx) {
   auto req = ctx.decode<proto::DeleteAclsRequest>();
   proto::DeleteAclsResponse resp;
   Authorizer& authorizer = ctx.broker.authorizer();
-  Error denied = !authorizer.enabled() ? Error::SECURITY_DISABLED
-                 : !ctx.authorized(AclOperation::Alter, ResourceType::Cluster, kClusterName)
-                     ? Error::CLUSTER_AUTHORIZATION_FAILED
-                     : Error::NONE;
+  auto refused = acl_api_refusal(authorizer.enabled(), [&] {
+    return ctx.authorized(AclOperation::Alter, ResourceType::Cluster, kClusterName);
+  });
   for (auto& f : req.filters) {
     auto& r = resp.filter_results.emplace_back();
-    if (denied != Error::NONE) {
-      r.error_code = kafka::code(denied);
-      r.error_message = denied == Error::SECURITY_DISABLED ? "No Authorizer is configured." : "Authorization failed.";
+    if (refused) {
+      r.error_code = kafka::code(refused->error);
+      r.error_message = refused->message;
       continue;
     }
     std::string why;

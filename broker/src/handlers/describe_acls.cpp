@@ -22,12 +22,12 @@ boost::asio::awaitable<void> handle_describe_acls(RequestContext& ctx) {
   std::string why;
   auto filter = filter_from_wire(req.resource_type_filter, req.resource_name_filter, req.pattern_type_filter,
                                  req.principal_filter, req.host_filter, req.operation, req.permission_type, why);
-  if (!authorizer.enabled()) {
-    resp.error_code = kafka::code(Error::SECURITY_DISABLED);
-    resp.error_message = "No Authorizer is configured.";
-  } else if (!ctx.authorized(AclOperation::Describe, ResourceType::Cluster, kClusterName)) {
-    resp.error_code = kafka::code(Error::CLUSTER_AUTHORIZATION_FAILED);
-    resp.error_message = "Authorization failed.";
+  auto refused = acl_api_refusal(authorizer.enabled(), [&] {
+    return ctx.authorized(AclOperation::Describe, ResourceType::Cluster, kClusterName);
+  });
+  if (refused) {
+    resp.error_code = kafka::code(refused->error);
+    resp.error_message = refused->message;
   } else if (!filter) {
     resp.error_code = kafka::code(Error::INVALID_REQUEST);
     resp.error_message = why;

@@ -43,8 +43,9 @@ struct DescribeAclsResponse : ApiMessage<ApiKey::DescribeAcls, 0, 3, 2> {
   }
 };
 
-struct DescribeAclsRequest : ApiMessage<ApiKey::DescribeAcls, 0, 3, 2> {
-  using Response = DescribeAclsResponse;
+// An ACL filter: DescribeAclsRequest's body and each of DeleteAclsRequest's filters (the same
+// fields in both schemas).
+struct AclFilter {
   int8_t resource_type_filter = 0;
   std::optional<std::string> resource_name_filter;
   int8_t pattern_type_filter = 3;
@@ -61,6 +62,11 @@ struct DescribeAclsRequest : ApiMessage<ApiKey::DescribeAcls, 0, 3, 2> {
     v("Operation", s.operation, versions(0));
     v("PermissionType", s.permission_type, versions(0));
   }
+};
+
+struct DescribeAclsRequest : ApiMessage<ApiKey::DescribeAcls, 0, 3, 2>, AclFilter {
+  using Response = DescribeAclsResponse;
+  template <class V, class S> static void fields(V& v, S& s) { AclFilter::fields(v, s); }
 };
 
 struct CreateAclsResponse : ApiMessage<ApiKey::CreateAcls, 0, 3, 2> {
@@ -149,24 +155,7 @@ struct DeleteAclsResponse : ApiMessage<ApiKey::DeleteAcls, 0, 3, 2> {
 
 struct DeleteAclsRequest : ApiMessage<ApiKey::DeleteAcls, 0, 3, 2> {
   using Response = DeleteAclsResponse;
-  struct DeleteAclsFilter {
-    int8_t resource_type_filter = 0;
-    std::optional<std::string> resource_name_filter;
-    int8_t pattern_type_filter = 3;
-    std::optional<std::string> principal_filter;
-    std::optional<std::string> host_filter;
-    int8_t operation = 0;
-    int8_t permission_type = 0;
-    template <class V, class S> static void fields(V& v, S& s) {
-      v("ResourceTypeFilter", s.resource_type_filter, versions(0));
-      v("ResourceNameFilter", s.resource_name_filter, versions(0));
-      v("PatternTypeFilter", s.pattern_type_filter, versions(1));
-      v("PrincipalFilter", s.principal_filter, versions(0));
-      v("HostFilter", s.host_filter, versions(0));
-      v("Operation", s.operation, versions(0));
-      v("PermissionType", s.permission_type, versions(0));
-    }
-  };
+  using DeleteAclsFilter = AclFilter;
   std::vector<DeleteAclsFilter> filters;
   template <class V, class S> static void fields(V& v, S& s) {
     v("Filters", s.filters, versions(0));
