@@ -235,6 +235,29 @@ class RefBroker:
         return False
 
 
+def make_certs():
+    """A fresh temporary directory of test certificates (tests/support/gen_certs.sh); the caller removes it."""
+    d = tempfile.mkdtemp(prefix="refbroker-certs-")
+    subprocess.run(["bash", os.path.join(os.path.dirname(_HERE), "support", "gen_certs.sh"), d], check=True, timeout=60)
+    return d
+
+
+def listener_ports(broker, timeout=10.0):
+    """{NAME: port} from the `listener NAME PROTOCOL HOST:PORT` lines after `listening on`: waits for
+    a line per entry of the broker's `listeners` config (for one line when it has none)."""
+    expected = len(str(broker.config.get("listeners", "")).split(",")) if broker.config.get("listeners") else 1
+    deadline = time.monotonic() + timeout
+    while True:
+        ports = {}
+        for line in broker.extra_stdout.decode().splitlines():
+            parts = line.split()
+            if len(parts) == 4 and parts[0] == "listener":
+                ports[parts[1]] = int(parts[3].rpartition(":")[2])
+        if len(ports) >= expected or time.monotonic() > deadline:
+            return ports
+        time.sleep(0.01)
+
+
 class BrokerTestCase(unittest.TestCase):
     """A test case whose tests share one broker (started in setUpClass, stopped cleanly after)."""
 
@@ -254,6 +277,30 @@ class BrokerTestCase(unittest.TestCase):
 
     def broker_alive(self):
         self.assertTrue(self.broker.running(), "refbroker died\n" + self.broker.stderr_text())
+
+
+class TlsBrokerTestCase(BrokerTestCase):
+    """A BrokerTestCase whose broker needs certificates: they are made first in cls.certs (removed
+    after the broker stops), the config comes from broker_config_for(certs), and cls.ports maps each
+    listener's name to its port."""
+
+    @classmethod
+    def broker_config_for(cls, certs):
+        raise NotImplementedError
+
+    @classmethod
+    def setUpClass(cls):
+        cls.certs = make_certs()
+        cls.broker_config = cls.broker_config_for(cls.certs)
+        super().setUpClass()
+        cls.ports = listener_ports(cls.broker)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            shutil.rmtree(cls.certs, ignore_errors=True)
 
 
 def main():

@@ -9,16 +9,14 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
-import unittest
 
 import broker_fixture
-from broker_fixture import BrokerTestCase, RefBroker
+from broker_fixture import BrokerTestCase, TlsBrokerTestCase
 
 KCTL = os.environ.get("KCTL") or os.path.join(broker_fixture._REPO, "build", "client", "tools", "kctl", "kctl")
 
@@ -398,43 +396,28 @@ class KctlClusterTest(BrokerTestCase):
         self.assertIn("Consumer group 'g1' does not exist.", err)
 
 
-class KctlSecurityTest(unittest.TestCase):
+class KctlSecurityTest(TlsBrokerTestCase):
     """kctl reaches a SASL_SSL listener through --command-config alone: the admin requests and the
     console clients all run on the client engine, which speaks TLS and SASL."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.certs = tempfile.mkdtemp(prefix="kctl-certs-")
-        subprocess.run(["bash", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support",
-                                             "gen_certs.sh"), cls.certs], check=True, timeout=60, capture_output=True)
-        cls.broker = RefBroker(config={
+    def broker_config_for(cls, certs):
+        return {
             "listeners": "PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0",
             "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL",
             "ssl.keystore.type": "PEM",
-            "ssl.keystore.location": os.path.join(cls.certs, "server-chain.pem"),
-            "ssl.key.location": os.path.join(cls.certs, "server-enc.key"),
+            "ssl.keystore.location": os.path.join(certs, "server-chain.pem"),
+            "ssl.key.location": os.path.join(certs, "server-enc.key"),
             "ssl.key.password": "serverpass",
             "sasl.enabled.mechanisms": "SCRAM-SHA-256",
             "refbroker.sasl.users.alice": "alice-secret",
-        })
-        cls.broker.start()
-        deadline = time.monotonic() + 10
-        cls.port = None
-        while cls.port is None and time.monotonic() < deadline:  # the listener lines follow `listening on`
-            for line in cls.broker.extra_stdout.decode().splitlines():
-                parts = line.split()
-                if len(parts) == 4 and parts[:2] == ["listener", "SASL_SSL"]:
-                    cls.port = int(parts[3].rpartition(":")[2])
-            time.sleep(0.01)
-        assert cls.port, "no SASL_SSL listener line"
+        }
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.broker.stop()
-        finally:
-            cls.broker.cleanup()
-            shutil.rmtree(cls.certs, ignore_errors=True)
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.port = cls.ports.get("SASL_SSL")
+        assert cls.port, "no SASL_SSL listener line"
 
     def config(self, password):
         path = os.path.join(self.certs, "client-%s.properties" % password)

@@ -18,43 +18,18 @@ and a wrong-host certificate); certificates come from tests/support/gen_certs.sh
 """
 
 import os
-import shutil
 import subprocess
-import tempfile
 import time
-import unittest
 
 from confluent_kafka import Consumer, KafkaError, Producer
 
 import broker_fixture
 import kafka_wire
-from broker_fixture import RefBroker
+from broker_fixture import RefBroker, TlsBrokerTestCase
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-GEN_CERTS = os.path.join(os.path.dirname(HERE), "support", "gen_certs.sh")
 TIMEOUT = 30
 USERS = {"alice": "alice-secret", "bob": "bob-secret"}
 MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
-
-
-def make_certs():
-    d = tempfile.mkdtemp(prefix="refbroker-certs-")
-    subprocess.run(["bash", GEN_CERTS, d], check=True, timeout=60)
-    return d
-
-
-def listener_ports(broker, timeout=10.0):
-    """{NAME: port} from the `listener NAME PROTOCOL HOST:PORT` lines after `listening on`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        ports = {}
-        for line in broker.extra_stdout.decode().splitlines():
-            parts = line.split()
-            if len(parts) == 4 and parts[0] == "listener":
-                ports[parts[1]] = int(parts[3].rpartition(":")[2])
-        if ports or time.monotonic() > deadline:
-            return ports
-        time.sleep(0.01)
 
 
 def security_broker_config(certs, extra=None):
@@ -106,21 +81,10 @@ def kcat(bootstrap, props, args, stdin=None, timeout=TIMEOUT):
     return subprocess.run(cmd + args, input=stdin, capture_output=True, timeout=timeout)
 
 
-class Security(unittest.TestCase):
+class Security(TlsBrokerTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.certs = make_certs()
-        cls.broker = RefBroker(config=security_broker_config(cls.certs))
-        cls.broker.start()
-        cls.ports = listener_ports(cls.broker)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.broker.stop()
-        finally:
-            cls.broker.cleanup()
-            shutil.rmtree(cls.certs, ignore_errors=True)
+    def broker_config_for(cls, certs):
+        return security_broker_config(certs)
 
     def bootstrap(self, listener):
         return "127.0.0.1:%d" % self.ports[listener]
@@ -338,13 +302,12 @@ ACLS = [
 ]
 
 
-class Acls(unittest.TestCase):
+class Acls(TlsBrokerTestCase):
     """ACLs per principal (SASL PLAIN users and a TLS client certificate) with Kafka's error codes."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.certs = make_certs()
-        config = security_broker_config(cls.certs, {
+    def broker_config_for(cls, certs):
+        config = security_broker_config(certs, {
             "listeners": "SASL_PLAINTEXT://127.0.0.1:0,CLIENTAUTH://127.0.0.1:0",
             "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CLIENTAUTH:SSL",
             "sasl.enabled.mechanisms": "PLAIN",
@@ -360,23 +323,17 @@ class Acls(unittest.TestCase):
             config["refbroker.sasl.users." + user] = pw
         for i, acl in enumerate(ACLS):
             config["refbroker.acl.%d" % i] = acl
-        cls.broker = RefBroker(config=config)
-        cls.broker.start()
-        cls.ports = listener_ports(cls.broker)
+        return config
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         # The super user creates the topics and writes a few records.
         admin = Producer(cls.props("admin"))
         for topic in ["acl-data", "acl-public", "other"]:
             for i in range(5):
                 admin.produce(topic, value=b"%s-%d" % (topic.encode(), i))
         assert admin.flush(TIMEOUT) == 0
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.broker.stop()
-        finally:
-            cls.broker.cleanup()
-            shutil.rmtree(cls.certs, ignore_errors=True)
 
     @classmethod
     def props(cls, user, **extra):
