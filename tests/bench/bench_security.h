@@ -4,6 +4,7 @@
 // the child programs.
 #pragma once
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -28,6 +29,15 @@ struct Security {
     certs = std::filesystem::temp_directory_path() / ("bench-certs-" + std::to_string(rd()));
     std::string cmd = "bash " + std::string(KAFKAPLUS_SOURCE_DIR) + "/tests/support/gen_certs.sh " + certs.string();
     return std::system(cmd.c_str()) == 0;
+  }
+  // Switches to `protocol_name` with `sasl_mechanism` and prepares it; false (said on stderr) if
+  // gen_certs.sh failed.
+  bool use(const std::string& protocol_name, const std::string& sasl_mechanism) {
+    protocol = protocol_name;
+    mechanism = sasl_mechanism;
+    if (prepare()) return true;
+    std::fprintf(stderr, "gen_certs.sh failed\n");
+    return false;
   }
   ~Security() {
     std::error_code ec;

@@ -204,12 +204,7 @@ int main(int argc, char** argv) {
   bench::Security sec;
   std::vector<std::pair<std::string, std::map<std::string, Result>>> summary;
   for (const std::string& protocol : o.protocols) {
-    sec.protocol = protocol;
-    sec.mechanism = o.mechanism;
-    if (!sec.prepare()) {
-      std::fprintf(stderr, "gen_certs.sh failed\n");
-      return 1;
-    }
+    if (!sec.use(protocol, o.mechanism)) return 1;
     std::random_device rd;
     auto dir = std::filesystem::temp_directory_path() / ("client-cbench-" + std::to_string(rd()));
     std::filesystem::create_directories(dir);

@@ -155,12 +155,7 @@ int main(int argc, char** argv) {
   };
   std::vector<Best> summary;
   for (const std::string& protocol : o.protocols) {
-    sec.protocol = protocol;
-    sec.mechanism = o.mechanism;
-    if (!sec.prepare()) {
-      std::fprintf(stderr, "gen_certs.sh failed\n");
-      return 1;
-    }
+    if (!sec.use(protocol, o.mechanism)) return 1;
     std::printf("security.protocol=%s%s\n", protocol.c_str(), sec.sasl() ? (" (" + o.mechanism + ")").c_str() : "");
     Best best{protocol};
     for (int r = 0; r < o.rounds; ++r) {

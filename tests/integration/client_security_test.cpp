@@ -223,15 +223,33 @@ class SecurityTest : public ::testing::Test {
     EXPECT_EQ(got.back(), "value-199");
   }
 
+  // A producer whose error callback (run from poll()) records into `seen`; null after a test
+  // failure when creation fails.
+  static std::unique_ptr<ProducerCore> producer_reporting_to(Seen& seen, const Properties& p) {
+    ProducerCallbacks cb;
+    cb.error = [&seen](int e, const std::string& r) { seen.error(e, r); };
+    std::string errstr;
+    auto prod = ProducerCore::create(p, cb, errstr);
+    EXPECT_TRUE(prod) << errstr;
+    return prod;
+  }
+
+  // Expects a connection the broker or the TLS handshake refuses: metadata() fails and the error
+  // callback reports it (within 5 s).
+  static void expect_refused_and_reported(ProducerCore& prod, Seen& seen) {
+    ClusterMetadata md;
+    EXPECT_NE(prod.metadata(true, nullptr, md, 1000), 0);
+    int64_t deadline = now_ms() + 5000;
+    while (seen.all().empty() && now_ms() < deadline) prod.poll(50);
+    EXPECT_FALSE(seen.all().empty());
+  }
+
   // Expects a producer with `p` to fail connecting with `code`, the reason containing `needle`,
   // reported through the error callback, and metadata() to give up with the same code quickly.
   static void expect_failure(Properties p, int code, const std::string& needle) {
     Seen seen;
-    ProducerCallbacks cb;
-    cb.error = [&](int e, const std::string& r) { seen.error(e, r); };
-    std::string errstr;
-    auto prod = ProducerCore::create(p, cb, errstr);
-    ASSERT_TRUE(prod) << errstr;
+    auto prod = producer_reporting_to(seen, p);
+    ASSERT_TRUE(prod);
     ClusterMetadata md;
     int64_t t0 = now_ms();
     int rc = prod->metadata(true, nullptr, md, 20000);
@@ -320,15 +338,9 @@ TEST_F(SecurityTest, ClientCertificate) {
 
   // No certificate: the broker refuses the connection, and the client reports it as an error.
   Seen seen;
-  ProducerCallbacks cb;
-  cb.error = [&](int e, const std::string& r) { seen.error(e, r); };
-  auto prod = ProducerCore::create(props("CLIENTAUTH", "ssl"), cb, errstr);
-  ASSERT_TRUE(prod) << errstr;
-  ClusterMetadata md;
-  EXPECT_NE(prod->metadata(true, nullptr, md, 1000), 0);
-  int64_t deadline = now_ms() + 5000;
-  while (seen.all().empty() && now_ms() < deadline) prod->poll(50);
-  EXPECT_FALSE(seen.all().empty());
+  auto prod = producer_reporting_to(seen, props("CLIENTAUTH", "ssl"));
+  ASSERT_TRUE(prod);
+  expect_refused_and_reported(*prod, seen);
   std::error_code ec;
   fs::remove_all(dir, ec);
 }
@@ -373,17 +385,10 @@ TEST_F(SecurityTest, HostnameMismatchIsAnSslError) {
 }
 
 TEST_F(SecurityTest, TlsClientAgainstPlaintextListenerFailsClearly) {
-  auto p = props("PLAINTEXT", "ssl");
   Seen seen;
-  ProducerCallbacks cb;
-  cb.error = [&](int e, const std::string& r) { seen.error(e, r); };
-  std::string errstr;
-  auto prod = ProducerCore::create(p, cb, errstr);
-  ASSERT_TRUE(prod) << errstr;
-  ClusterMetadata md;
-  EXPECT_NE(prod->metadata(true, nullptr, md, 1000), 0);
-  int64_t deadline = now_ms() + 5000;
-  while (seen.all().empty() && now_ms() < deadline) prod->poll(50);
+  auto prod = producer_reporting_to(seen, props("PLAINTEXT", "ssl"));
+  ASSERT_TRUE(prod);
+  expect_refused_and_reported(*prod, seen);
   EXPECT_NE(seen.all().find("SSL handshake failed"), std::string::npos) << seen.all();
 }
 
