@@ -408,6 +408,21 @@ AdminCall::Next take_topic_results(const Results& results, const std::vector<std
   return AdminCall::Next::Done;
 }
 
+// A call to `group`'s coordinator whose request is about that group alone (`name_group` puts the
+// name into the request).
+template <class Request, class NameGroup>
+std::shared_ptr<AdminCall> group_call(proto::ApiKey api, int16_t min_v, int16_t max_v, const std::string& group,
+                                      NameGroup name_group) {
+  auto c = make_call(AdminCall::To::Coordinator, api, min_v, max_v);
+  c->group = group;
+  c->encode = [group, name_group](Frame& f, int16_t v) {
+    Request req;
+    name_group(req, group);
+    proto::encode_body(f.w(), req, v);
+  };
+  return c;
+}
+
 // A request's entry for topic `name`, appended when it has none yet (requests group partitions by topic).
 template <class Topics>
 auto& topic_entry(Topics& topics, const std::string& name) {
@@ -851,14 +866,8 @@ AdminResult AdminClient::describe_groups(const std::vector<std::string>& groups,
   std::vector<std::shared_ptr<AdminCall>> calls;
   for (size_t i = 0; i < groups.size(); ++i) {
     (*res)[i].group_id = groups[i];
-    auto c = make_call(AdminCall::To::Coordinator, proto::ApiKey::DescribeGroups, 0, 5);
-    c->group = groups[i];
-    std::string g = groups[i];
-    c->encode = [g](Frame& f, int16_t v) {
-      proto::DescribeGroupsRequest req;
-      req.groups = {g};
-      proto::encode_body(f.w(), req, v);
-    };
+    auto c = group_call<proto::DescribeGroupsRequest>(proto::ApiKey::DescribeGroups, 0, 5, groups[i],
+                                                      [](auto& req, const std::string& g) { req.groups = {g}; });
     c->handle = [res, i](Span frame, int16_t v, AdminCall& call) {
       auto resp = proto::decode_response<proto::DescribeGroupsResponse>(frame, v);
       if (resp.groups.empty()) throw std::runtime_error("no group in the response");
@@ -900,14 +909,8 @@ AdminResult AdminClient::delete_groups(const std::vector<std::string>& groups, s
   auto res = std::make_shared<std::vector<AdminResult>>(groups.size());
   std::vector<std::shared_ptr<AdminCall>> calls;
   for (size_t i = 0; i < groups.size(); ++i) {
-    auto c = make_call(AdminCall::To::Coordinator, proto::ApiKey::DeleteGroups, 0, 2);
-    c->group = groups[i];
-    std::string g = groups[i];
-    c->encode = [g](Frame& f, int16_t v) {
-      proto::DeleteGroupsRequest req;
-      req.groups_names = {g};
-      proto::encode_body(f.w(), req, v);
-    };
+    auto c = group_call<proto::DeleteGroupsRequest>(proto::ApiKey::DeleteGroups, 0, 2, groups[i],
+                                                    [](auto& req, const std::string& g) { req.groups_names = {g}; });
     c->handle = [res, i](Span frame, int16_t v, AdminCall& call) {
       auto resp = proto::decode_response<proto::DeleteGroupsResponse>(frame, v);
       if (resp.results.empty()) throw std::runtime_error("no group in the response");
@@ -925,14 +928,11 @@ AdminResult AdminClient::delete_groups(const std::vector<std::string>& groups, s
 
 AdminResult AdminClient::list_group_offsets(const std::string& group, std::vector<TopicPartitionOffset>& out,
                                             int timeout_ms) {
-  auto c = make_call(AdminCall::To::Coordinator, proto::ApiKey::OffsetFetch, 2, 7);
-  c->group = group;
-  c->encode = [group](Frame& f, int16_t v) {
-    proto::OffsetFetchRequest req;
-    req.group_id = group;
-    req.topics.reset();  // all topics (v2+)
-    proto::encode_body(f.w(), req, v);
-  };
+  auto c = group_call<proto::OffsetFetchRequest>(proto::ApiKey::OffsetFetch, 2, 7, group,
+                                                 [](auto& req, const std::string& g) {
+                                                   req.group_id = g;
+                                                   req.topics.reset();  // all topics (v2+)
+                                                 });
   auto res = std::make_shared<std::vector<TopicPartitionOffset>>();
   c->handle = [res](Span frame, int16_t v, AdminCall& call) {
     auto resp = proto::decode_response<proto::OffsetFetchResponse>(frame, v);
@@ -965,24 +965,21 @@ AdminResult AdminClient::list_group_offsets(const std::string& group, std::vecto
 
 AdminResult AdminClient::alter_group_offsets(const std::string& group, std::vector<TopicPartitionOffset>& offsets,
                                              int timeout_ms) {
-  auto c = make_call(AdminCall::To::Coordinator, proto::ApiKey::OffsetCommit, 2, 8);
-  c->group = group;
   std::vector<TopicPartitionOffset> asked = offsets;
-  c->encode = [group, asked](Frame& f, int16_t v) {
-    proto::OffsetCommitRequest req;
-    req.group_id = group;
-    req.generation_id_or_member_epoch = -1;
-    req.member_id = "";
-    for (auto& a : asked) {
-      proto::OffsetCommitRequest::OffsetCommitRequestPartition p;
-      p.partition_index = a.partition;
-      p.committed_offset = a.offset;
-      p.committed_leader_epoch = -1;
-      p.committed_metadata = a.metadata;
-      topic_entry(req.topics, a.topic).partitions.push_back(p);
-    }
-    proto::encode_body(f.w(), req, v);
-  };
+  auto c = group_call<proto::OffsetCommitRequest>(
+      proto::ApiKey::OffsetCommit, 2, 8, group, [asked](auto& req, const std::string& g) {
+        req.group_id = g;
+        req.generation_id_or_member_epoch = -1;
+        req.member_id = "";
+        for (auto& a : asked) {
+          proto::OffsetCommitRequest::OffsetCommitRequestPartition p;
+          p.partition_index = a.partition;
+          p.committed_offset = a.offset;
+          p.committed_leader_epoch = -1;
+          p.committed_metadata = a.metadata;
+          topic_entry(req.topics, a.topic).partitions.push_back(p);
+        }
+      });
   auto res = std::make_shared<std::vector<TopicPartitionOffset>>(offsets);
   c->handle = [res](Span frame, int16_t v, AdminCall& call) {
     auto resp = proto::decode_response<proto::OffsetCommitResponse>(frame, v);
