@@ -6,19 +6,23 @@
 
 namespace kafka::proto {
 
+// Who may do what from where: the fields that end every ACL binding in the three APIs' schemas
+// (alone in DescribeAcls' AclDescription).
+struct AclEntry {
+  std::string principal;
+  std::string host;
+  int8_t operation = 0;
+  int8_t permission_type = 0;
+  template <class V, class S> static void fields(V& v, S& s) {
+    v("Principal", s.principal, versions(0));
+    v("Host", s.host, versions(0));
+    v("Operation", s.operation, versions(0));
+    v("PermissionType", s.permission_type, versions(0));
+  }
+};
+
 struct DescribeAclsResponse : ApiMessage<ApiKey::DescribeAcls, 0, 3, 2> {
-  struct AclDescription {
-    std::string principal;
-    std::string host;
-    int8_t operation = 0;
-    int8_t permission_type = 0;
-    template <class V, class S> static void fields(V& v, S& s) {
-      v("Principal", s.principal, versions(0));
-      v("Host", s.host, versions(0));
-      v("Operation", s.operation, versions(0));
-      v("PermissionType", s.permission_type, versions(0));
-    }
-  };
+  using AclDescription = AclEntry;
   struct DescribeAclsResource {
     int8_t resource_type = 0;
     std::string name;
@@ -88,22 +92,15 @@ struct CreateAclsResponse : ApiMessage<ApiKey::CreateAcls, 0, 3, 2> {
 
 struct CreateAclsRequest : ApiMessage<ApiKey::CreateAcls, 0, 3, 2> {
   using Response = CreateAclsResponse;
-  struct CreatableAcl {
+  struct CreatableAcl : AclEntry {
     int8_t resource_type = 0;
     std::string resource_name;
     int8_t resource_pattern_type = 3;
-    std::string principal;
-    std::string host;
-    int8_t operation = 0;
-    int8_t permission_type = 0;
     template <class V, class S> static void fields(V& v, S& s) {
       v("ResourceType", s.resource_type, versions(0));
       v("ResourceName", s.resource_name, versions(0));
       v("ResourcePatternType", s.resource_pattern_type, versions(1));
-      v("Principal", s.principal, versions(0));
-      v("Host", s.host, versions(0));
-      v("Operation", s.operation, versions(0));
-      v("PermissionType", s.permission_type, versions(0));
+      AclEntry::fields(v, s);
     }
   };
   std::vector<CreatableAcl> creations;
@@ -113,26 +110,19 @@ struct CreateAclsRequest : ApiMessage<ApiKey::CreateAcls, 0, 3, 2> {
 };
 
 struct DeleteAclsResponse : ApiMessage<ApiKey::DeleteAcls, 0, 3, 2> {
-  struct DeleteAclsMatchingAcl {
+  struct DeleteAclsMatchingAcl : AclEntry {
     int16_t error_code = 0;
     std::optional<std::string> error_message;
     int8_t resource_type = 0;
     std::string resource_name;
     int8_t pattern_type = 3;
-    std::string principal;
-    std::string host;
-    int8_t operation = 0;
-    int8_t permission_type = 0;
     template <class V, class S> static void fields(V& v, S& s) {
       v("ErrorCode", s.error_code, versions(0));
       v("ErrorMessage", s.error_message, versions(0));
       v("ResourceType", s.resource_type, versions(0));
       v("ResourceName", s.resource_name, versions(0));
       v("PatternType", s.pattern_type, versions(1));
-      v("Principal", s.principal, versions(0));
-      v("Host", s.host, versions(0));
-      v("Operation", s.operation, versions(0));
-      v("PermissionType", s.permission_type, versions(0));
+      AclEntry::fields(v, s);
     }
   };
   struct DeleteAclsFilterResult {
