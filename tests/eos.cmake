@@ -41,7 +41,8 @@ endif()
 
 # Crash matrix of the sink (examples/eos_sink) against refbroker: kill -9 before/after COMMIT and
 # mid-batch, random kill -9, a rebalance with three instances, a SIGSTOPped zombie, a poison record,
-# and for MariaDB a server restart and lock conflicts. Short in CI (label crash); the soak repeats it.
+# and for MariaDB a server restart and lock conflicts (also with the LOAD DATA bulk path). Short in
+# CI (label crash); the soak repeats it.
 if(TARGET eos_sink AND TARGET refbroker)
   set(EOS_CRASH_ARGS ${CMAKE_CURRENT_SOURCE_DIR}/eos/sink_crash_test.py
       --refbroker $<TARGET_FILE:refbroker> --eos-sink $<TARGET_FILE:eos_sink>)
@@ -56,6 +57,11 @@ if(TARGET eos_sink AND TARGET refbroker)
            COMMAND /usr/bin/python3 -B ${EOS_CRASH_ARGS} --backend mariadb --connector
                    --scenarios crash_before_commit,crash_after_commit,zombie,mariadb_restart)
   set_tests_properties(eos_sink_crash_connector PROPERTIES LABELS crash TIMEOUT 600)
+  # The bulk path (LOAD DATA LOCAL streamed from memory inside the batch transaction).
+  add_test(NAME eos_sink_crash_mariadb_load_data
+           COMMAND /usr/bin/python3 -B ${EOS_CRASH_ARGS} --backend mariadb --sink-args "--insert-method load_data"
+                   --scenarios crash_before_commit,crash_after_commit,crash_mid_batch,zombie,poison,lock_conflict,mariadb_restart)
+  set_tests_properties(eos_sink_crash_mariadb_load_data PROPERTIES LABELS crash TIMEOUT 600)
 endif()
 
 # Benchmarks (not ctest tests): tests/bench/eos_db_bench.cpp (naive / multi-row / LOAD DATA /
