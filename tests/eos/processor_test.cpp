@@ -119,6 +119,38 @@ class ProcessorTest : public testing_support::BrokerFixture {
           {{"from", std::to_string(in.partition()) + ":" + std::to_string(in.offset())}});
     };
   }
+
+  // Runs a processor over 300 records while refbroker injects `rule` once (an abortable error)
+  // and checks the abort-rewind-reprocess outcome: every input exactly once in the committed
+  // output, at least one aborted transaction, committed work counted once.
+  void run_through_abortable_fault(const refbroker::FaultRule& rule, const std::string& txn_id,
+                                   uint64_t min_commits) {
+    const int n = 300;
+    client_test::create_topic(bootstrap(), "in", 2);
+    client_test::create_topic(bootstrap(), "out", 2);
+    produce_input("in", 2, 0, n);
+    broker().faults().add(rule);
+
+    eos::TransactionalProcessor proc(config(txn_id), uppercase());
+    auto done = std::async(std::launch::async, [&] { return proc.run(); });
+    auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (proc.metrics().records_in < static_cast<uint64_t>(n) && Clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto out = read_committed("out", 2, n);
+    proc.stop();
+    ASSERT_EQ(done.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    EXPECT_EQ(done.get(), "");
+    EXPECT_EQ(broker().faults().injected(), 1);
+
+    auto m = proc.metrics();
+    EXPECT_GE(m.transactions_aborted, 1u) << "the injected error must abort its transaction";
+    EXPECT_GE(m.transactions_committed, min_commits);
+    EXPECT_EQ(m.records_in, static_cast<uint64_t>(n)) << "committed work only: the aborted batch counts once";
+    std::vector<std::string> want;
+    for (int i = 0; i < n; ++i) want.push_back(upper("record-" + std::to_string(i)));
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(out, want) << "every input once in the committed output (the aborted batch was reprocessed)";
+  }
 };
 
 TEST_F(ProcessorTest, EachInputExactlyOnceInTheCommittedOutput) {
@@ -197,10 +229,6 @@ TEST_F(ProcessorTest, SecondInstanceFencesTheFirst) {
 }
 
 TEST_F(ProcessorTest, AbortableErrorMidTransactionAbortsRewindsAndReprocessesExactlyOnce) {
-  const int n = 300;
-  client_test::create_topic(bootstrap(), "in", 2);
-  client_test::create_topic(bootstrap(), "out", 2);
-  produce_input("in", 2, 0, n);
   // The processor's first Produce requests go through (some transactions commit), then one fails
   // with a non-retriable error: the transaction can only be aborted.
   refbroker::FaultRule rule;
@@ -209,61 +237,19 @@ TEST_F(ProcessorTest, AbortableErrorMidTransactionAbortsRewindsAndReprocessesExa
   rule.error = kafka::Error::INVALID_RECORD;
   rule.skip = 3;
   rule.times = 1;
-  broker().faults().add(rule);
-
-  eos::TransactionalProcessor proc(config("abort-txn"), uppercase());
-  auto done = std::async(std::launch::async, [&] { return proc.run(); });
-  auto deadline = Clock::now() + std::chrono::seconds(60);
-  while (proc.metrics().records_in < static_cast<uint64_t>(n) && Clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  auto out = read_committed("out", 2, n);
-  proc.stop();
-  ASSERT_EQ(done.wait_for(std::chrono::seconds(30)), std::future_status::ready);
-  EXPECT_EQ(done.get(), "");
-  EXPECT_EQ(broker().faults().injected(), 1);
-
-  auto m = proc.metrics();
-  EXPECT_GE(m.transactions_aborted, 1u) << "the failed Produce must abort its transaction";
-  EXPECT_GE(m.transactions_committed, 2u);
-  EXPECT_EQ(m.records_in, static_cast<uint64_t>(n)) << "committed work only: the aborted batch counts once";
-  std::vector<std::string> want;
-  for (int i = 0; i < n; ++i) want.push_back(upper("record-" + std::to_string(i)));
-  std::sort(want.begin(), want.end());
-  EXPECT_EQ(out, want) << "every input once in the committed output (the aborted batch was reprocessed)";
+  run_through_abortable_fault(rule, "abort-txn", 2);
 }
 
 // The coordinator refuses to add the output partitions to a transaction (an abortable error at
 // AddPartitionsToTxn, before anything of that transaction is produced): abort, rewind, again.
 TEST_F(ProcessorTest, AbortableAddPartitionsToTxnErrorAbortsRewindsAndReprocessesExactlyOnce) {
-  const int n = 300;
-  client_test::create_topic(bootstrap(), "in", 2);
-  client_test::create_topic(bootstrap(), "out", 2);
-  produce_input("in", 2, 0, n);
   refbroker::FaultRule rule;
   rule.api = kafka::proto::ApiKey::AddPartitionsToTxn;
   rule.action = refbroker::FaultAction::Error;
   rule.error = kafka::Error::TOPIC_AUTHORIZATION_FAILED;  // abortable, not fatal (KIP-98)
   rule.skip = 2;
   rule.times = 1;
-  broker().faults().add(rule);
-
-  eos::TransactionalProcessor proc(config("apt-txn"), uppercase());
-  auto done = std::async(std::launch::async, [&] { return proc.run(); });
-  auto deadline = Clock::now() + std::chrono::seconds(60);
-  while (proc.metrics().records_in < static_cast<uint64_t>(n) && Clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  auto out = read_committed("out", 2, n);
-  proc.stop();
-  ASSERT_EQ(done.wait_for(std::chrono::seconds(30)), std::future_status::ready);
-  EXPECT_EQ(done.get(), "");
-  EXPECT_EQ(broker().faults().injected(), 1);
-  auto m = proc.metrics();
-  EXPECT_GE(m.transactions_aborted, 1u);
-  EXPECT_EQ(m.records_in, static_cast<uint64_t>(n));
-  std::vector<std::string> want;
-  for (int i = 0; i < n; ++i) want.push_back(upper("record-" + std::to_string(i)));
-  std::sort(want.begin(), want.end());
-  EXPECT_EQ(out, want);
+  run_through_abortable_fault(rule, "apt-txn", 0);
 }
 
 // A child process running eos_processor_child; its stdout is read line by line.
