@@ -109,6 +109,16 @@ TxnError timeout_error(const std::string& what) {
 
 int64_t deadline_of(int timeout_ms) { return timeout_ms < 0 ? INT64_MAX : mono_us() + int64_t{timeout_ms} * 1000; }
 
+// Starts a coordinator operation on the I/O thread as the newest generation (a newer one
+// supersedes it); txn_mu is held. Returns the operation's number for txn_wait_op.
+template <class Run>
+int start_txn_op(ProducerCore::Impl& I, Run run) {
+  int op = ++I.txn_op_seq;
+  I.txn_op_done = false;
+  asio::post(I.io, [op, run = std::move(run)]() mutable { run(op); });
+  return op;
+}
+
 int remaining_ms(int64_t deadline_us) {
   if (deadline_us == INT64_MAX) return -1;
   return static_cast<int>(std::max<int64_t>(0, (deadline_us - mono_us() + 999) / 1000));
@@ -687,9 +697,7 @@ TxnError ProducerCore::init_transactions(int timeout_ms) {
   switch (I.txn_state) {
     case TxnState::Init:
       I.txn_state = TxnState::WaitPid;
-      op = ++I.txn_op_seq;
-      I.txn_op_done = false;
-      asio::post(I.io, [&I, op] { I.txn_init_pid(op, false); });
+      op = start_txn_op(I, [&I](int n) { I.txn_init_pid(n, false); });
       break;
     case TxnState::WaitPid:
       op = I.txn_op_seq;  // resume the call that timed out
@@ -734,10 +742,8 @@ TxnError ProducerCore::send_offsets_to_transaction(const std::vector<TopicPartit
   if (I.txn_state == TxnState::AbortableError) return I.txn_error;
   if (I.txn_state != TxnState::InTransaction) return state_error(I.txn_state, "send_offsets_to_transaction");
   if (valid.empty()) return {};  // nothing to commit (as librdkafka)
-  int op = ++I.txn_op_seq;
-  I.txn_op_done = false;
-  asio::post(I.io, [&I, op, valid = std::move(valid), group]() mutable {
-    I.txn_add_offsets(op, std::move(valid), std::move(group));
+  int op = start_txn_op(I, [&I, valid = std::move(valid), group](int n) mutable {
+    I.txn_add_offsets(n, std::move(valid), std::move(group));
   });
   TxnError r = I.txn_wait_op(lk, op, deadline);
   if (r.retriable) r.reason = "Failed to send offsets to the transaction within the timeout";
@@ -770,9 +776,7 @@ TxnError ProducerCore::commit_transaction(int timeout_ms) {
       }
       I.txn_state = TxnState::CommittingTransaction;
       I.txn_open.store(false);
-      op = ++I.txn_op_seq;
-      I.txn_op_done = false;
-      asio::post(I.io, [&I, op] { I.txn_end(op, true, false); });
+      op = start_txn_op(I, [&I](int n) { I.txn_end(n, true, false); });
       break;
     }
     case TxnState::CommittingTransaction:
@@ -816,9 +820,7 @@ TxnError ProducerCore::abort_transaction(int timeout_ms) {
       if (fe) return timeout_error("Waiting for outstanding messages before aborting");
       I.txn_state = TxnState::AbortingTransaction;
       bool bump = I.txn_bump_required;
-      op = ++I.txn_op_seq;
-      I.txn_op_done = false;
-      asio::post(I.io, [&I, op, bump] { I.txn_end(op, false, bump); });
+      op = start_txn_op(I, [&I, bump](int n) { I.txn_end(n, false, bump); });
       break;
     }
     case TxnState::AbortingTransaction:
